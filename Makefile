@@ -1,0 +1,58 @@
+# lockc: BPF LSM objects, the lockcctl helper, and the test suites.
+# Every build output goes to $(BUILD) (ignored by git).
+
+BUILD ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+# The BTF that vmlinux.h is generated from. CO-RE relocates the objects to
+# whichever kernel loads them.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 \
+	-Wall -Wextra -Wno-unused-parameter -Werror \
+	-I$(BUILD) -Imaps
+HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps \
+	$(shell $(PKG_CONFIG) --cflags libbpf jansson 2>/dev/null)
+HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf jansson 2>/dev/null)
+
+BPF_OBJECT := $(BUILD)/lockc.bpf.o
+HELPER := $(BUILD)/lockcctl
+MANIFEST := $(BUILD)/lockc.manifest
+
+.PHONY: all deps check clean vm-shell
+all: $(BPF_OBJECT) $(MANIFEST) $(HELPER)
+
+deps:
+	scripts/install-deps
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	@test -r $(VMLINUX_BTF) || { echo "Error: $(VMLINUX_BTF) not readable; build on a kernel with CONFIG_DEBUG_INFO_BTF or set VMLINUX_BTF=FILE." >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp
+	mv $@.tmp $@
+
+$(BPF_OBJECT): bpf/lockc.bpf.c maps/lockc.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# What the loader must find pinned after a load: one link per program, one
+# pin per map, read from the object's BTF.
+$(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
+	$(BPFTOOL) btf dump file $< -j | jq -r -f bpf/manifest.jq >$@.tmp
+	mv $@.tmp $@
+
+$(HELPER): maps/lockcctl.c maps/lockc.h | $(BUILD)
+	$(CC) $(HELPER_CFLAGS) -o $@ $< $(HELPER_LDLIBS)
+
+check: deps all
+	tests/run
+
+# Boot the VM with lockc loaded and open a shell (KERNEL=6.12 for another).
+vm-shell: all
+	vmtest/run -k $(or $(KERNEL),6.1) --shell
+
+clean:
+	rm -rf $(BUILD)

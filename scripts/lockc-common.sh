@@ -1,0 +1,87 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # constants are read by the scripts that source this file
+# Shared by lockc-load, lockc-unload and lockc-status: where things are, and
+# the precondition checks, each failing with one sentence that says what to do.
+
+readonly LOCKC_BPFTOOL_MIN_MAJOR=7 LOCKC_BPFTOOL_MIN_MINOR=2
+readonly LOCKC_LSM_FILE=/sys/kernel/security/lsm
+readonly LOCKC_BTF_FILE=/sys/kernel/btf/vmlinux
+readonly LOCKC_DEFAULT_BPFFS=/sys/fs/bpf
+
+lockc_script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Where the pins go; tests point this elsewhere on the same bpffs.
+LOCKC_PIN_DIR=${LOCKC_PIN_DIR:-$LOCKC_DEFAULT_BPFFS/lockc}
+# The BPF object, its manifest and lockcctl (the build directory in a source tree).
+LOCKC_OBJECT_DIR=${LOCKC_OBJECT_DIR:-$lockc_script_dir/../build}
+LOCKC_POLICY_DEFAULTS=${LOCKC_POLICY_DEFAULTS:-$lockc_script_dir/../policy-defaults}
+LOCKC_LOCK_FILE=${LOCKC_LOCK_FILE:-/run/lock/lockc.lock}
+
+lockc_prog=$(basename "$0")
+
+die() {
+	echo "$lockc_prog: $*" >&2
+	exit 1
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || die "must run as root (BPF and bpffs need CAP_SYS_ADMIN); rerun with sudo."
+}
+
+require_bpftool() {
+	local version major minor
+	command -v bpftool >/dev/null || die "bpftool not found; install bpftool $LOCKC_BPFTOOL_MIN_MAJOR.$LOCKC_BPFTOOL_MIN_MINOR or newer."
+	command -v jq >/dev/null || die "jq not found; install jq."
+	version=$(bpftool version 2>/dev/null | sed -n 's/^bpftool v\([0-9.]*\).*/\1/p')
+	IFS=. read -r major minor _ <<<"$version"
+	if [ -z "$major" ] || [ "$major" -lt "$LOCKC_BPFTOOL_MIN_MAJOR" ] ||
+		{ [ "$major" -eq "$LOCKC_BPFTOOL_MIN_MAJOR" ] && [ "${minor:-0}" -lt "$LOCKC_BPFTOOL_MIN_MINOR" ]; }; then
+		die "bpftool ${version:-of unknown version} cannot attach LSM programs; install bpftool $LOCKC_BPFTOOL_MIN_MAJOR.$LOCKC_BPFTOOL_MIN_MINOR or newer (Debian 12: from bookworm-backports)."
+	fi
+}
+
+# Serialise load and unload: both rewrite the pins.
+take_lock() {
+	mkdir -p "$(dirname "$LOCKC_LOCK_FILE")"
+	exec 9>"$LOCKC_LOCK_FILE" || die "cannot open the lock file $LOCKC_LOCK_FILE."
+	flock -w 60 9 || die "another lockc-load or lockc-unload has held $LOCKC_LOCK_FILE for a minute; wait for it to finish."
+}
+
+# The active LSMs, mounting securityfs if the system has not.
+active_lsms() {
+	if [ ! -r "$LOCKC_LSM_FILE" ]; then
+		mount -t securityfs securityfs /sys/kernel/security 2>/dev/null ||
+			die "cannot read $LOCKC_LSM_FILE and mounting securityfs on /sys/kernel/security failed; mount securityfs, then rerun."
+	fi
+	cat "$LOCKC_LSM_FILE"
+}
+
+# Lines "program NAME" and "map NAME": what a complete load pins.
+manifest() {
+	local file=$LOCKC_OBJECT_DIR/lockc.manifest
+	[ -r "$file" ] || die "$file is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+	cat "$file"
+}
+
+manifest_programs() { manifest | awk '$1 == "program" { print $2 }'; }
+manifest_maps() { manifest | awk '$1 == "map" { print $2 }'; }
+
+# The JSON that bpftool shows for one link ("pinned PATH" or "id ID"); fails
+# if there is no such link. bpftool 7.5 exits 255 even after showing a single
+# link, so the output decides, not the exit status.
+link_json() {
+	local out
+	out=$(bpftool link show "$@" -j 2>/dev/null) || true
+	jq -e 'type == "object" and has("id")' >/dev/null 2>&1 <<<"$out" || return 1
+	echo "$out"
+}
+
+# Print what a complete set of pins under DIR lacks, one item per line.
+missing_pins() {
+	local dir=$1 name
+	for name in $(manifest_programs); do
+		link_json pinned "$dir/links/$name" >/dev/null || echo "link $name"
+	done
+	for name in $(manifest_maps); do
+		bpftool map show pinned "$dir/maps/$name" >/dev/null 2>&1 || echo "map $name"
+	done
+}
