@@ -136,6 +136,43 @@ static const char *verdict_name(enum lockc_verdict verdict)
 	return "unset";
 }
 
+static int compare_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The keys of a map in ascending order, so that listings are stable; keys
+ * are widened to __u64. Returns the count; *keys_out is malloc'ed.
+ */
+static size_t sorted_keys(int fd, size_t key_size, __u64 **keys_out)
+{
+	size_t count = 0, cap = 64;
+	__u64 *keys = malloc(cap * sizeof(*keys));
+	__u32 prev32, next32;
+	__u64 prev64, next64;
+	void *prev = key_size == sizeof(__u32) ? (void *)&prev32 : (void *)&prev64;
+	void *next = key_size == sizeof(__u32) ? (void *)&next32 : (void *)&next64;
+
+	if (!keys)
+		fail("out of memory.");
+	while (!bpf_map_get_next_key(fd, count ? prev : NULL, next)) {
+		if (count == cap) {
+			cap *= 2;
+			keys = realloc(keys, cap * sizeof(*keys));
+			if (!keys)
+				fail("out of memory.");
+		}
+		memcpy(prev, next, key_size);
+		keys[count++] = key_size == sizeof(__u32) ? next32 : next64;
+	}
+	qsort(keys, count, sizeof(*keys), compare_u64);
+	*keys_out = keys;
+	return count;
+}
+
 /* ---- cgroups ---------------------------------------------------------- */
 
 static __u64 cgroup_id_of_fd(int fd, const char *path)
@@ -220,24 +257,21 @@ static char *cgroup_path(__u64 id, char *buf, size_t size)
 /* ---- policies --------------------------------------------------------- */
 
 /* Find a policy by name; returns its id or LOCKC_POLICY_ID_NONE. */
-static __u32 policy_find(int fd, const char *name, struct lockc_policy *out)
+static __u32 policy_find(int fd, const char *name)
 {
 	struct lockc_policy policy;
-	__u32 key, next;
-	__u32 *prev = NULL;
+	__u32 found = LOCKC_POLICY_ID_NONE;
+	__u64 *ids;
+	size_t count = sorted_keys(fd, sizeof(__u32), &ids);
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &policy))
-			continue;
-		if (strncmp(policy.name, name, LOCKC_NAME_MAX) == 0) {
-			if (out)
-				*out = policy;
-			return key;
-		}
+	for (size_t i = 0; i < count && found == LOCKC_POLICY_ID_NONE; i++) {
+		__u32 id = ids[i];
+
+		if (!bpf_map_lookup_elem(fd, &id, &policy) && strncmp(policy.name, name, LOCKC_NAME_MAX) == 0)
+			found = id;
 	}
-	return LOCKC_POLICY_ID_NONE;
+	free(ids);
+	return found;
 }
 
 static void strip(char **start)
@@ -324,7 +358,9 @@ static int do_policy_apply(int argc, char **argv)
 {
 	struct lockc_policy *parsed;
 	__u32 *ids, next_free = 1;
-	int fd, fresh = 0, used = 0;
+	__u64 *existing;
+	size_t used, fresh = 0;
+	int fd;
 
 	if (argc < 1)
 		fail("'policy apply' needs at least one policy file.");
@@ -343,21 +379,13 @@ static int do_policy_apply(int argc, char **argv)
 
 	fd = open_policies();
 	for (int i = 0; i < argc; i++) {
-		ids[i] = policy_find(fd, parsed[i].name, NULL);
+		ids[i] = policy_find(fd, parsed[i].name);
 		if (ids[i] == LOCKC_POLICY_ID_NONE)
 			fresh++;
 	}
-	{
-		__u32 key, *prev = NULL, next;
-
-		while (!bpf_map_get_next_key(fd, prev, &next)) {
-			key = next;
-			prev = &key;
-			used++;
-		}
-	}
+	used = sorted_keys(fd, sizeof(__u32), &existing);
 	if (used + fresh > LOCKC_POLICIES_MAX)
-		fail("the policies map holds %d of %d policies and %d more do not fit.",
+		fail("the policies map holds %zu of %d policies and %zu more do not fit.",
 		     used, LOCKC_POLICIES_MAX, fresh);
 
 	/*
@@ -392,6 +420,7 @@ static int do_policy_apply(int argc, char **argv)
 	}
 	free(parsed);
 	free(ids);
+	free(existing);
 	close(fd);
 	return 0;
 }
@@ -399,19 +428,21 @@ static int do_policy_apply(int argc, char **argv)
 static int do_policy_list(int argc, char **argv)
 {
 	struct lockc_policy policy;
-	__u32 key, next, *prev = NULL;
 	json_t *list = json_array();
+	size_t count;
+	__u64 *ids;
 	int fd;
 
 	(void)argv;
 	if (argc)
 		fail("'policy list' takes no arguments.");
 	fd = open_policies();
+	count = sorted_keys(fd, sizeof(__u32), &ids);
 	if (!json_output)
 		printf("%-4s %-24s %s\n", "ID", "NAME", "SYSLOG");
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
+	for (size_t i = 0; i < count; i++) {
+		__u32 key = ids[i];
+
 		if (bpf_map_lookup_elem(fd, &key, &policy))
 			continue;
 		policy.name[LOCKC_NAME_MAX - 1] = '\0';
@@ -425,6 +456,7 @@ static int do_policy_list(int argc, char **argv)
 		print_json(list);
 	else
 		json_decref(list);
+	free(ids);
 	close(fd);
 	return 0;
 }
@@ -473,7 +505,7 @@ static int do_container_add(int argc, char **argv)
 	free(copy);
 
 	policies_fd = open_policies();
-	entry.policy_id = policy_find(policies_fd, policy_name, NULL);
+	entry.policy_id = policy_find(policies_fd, policy_name);
 	if (entry.policy_id == LOCKC_POLICY_ID_NONE)
 		fail("no policy named '%s' is loaded; apply it first with 'lockcctl policy apply'.", policy_name);
 	close(policies_fd);
@@ -527,9 +559,10 @@ static int do_container_list(int argc, char **argv)
 	int containers_fd, policies_fd;
 	struct lockc_container entry;
 	struct lockc_policy policy;
-	__u64 key, next, *prev = NULL;
 	json_t *list = json_array();
 	char path[PATH_MAX];
+	size_t count;
+	__u64 *ids;
 
 	(void)argv;
 	if (argc)
@@ -538,11 +571,11 @@ static int do_container_list(int argc, char **argv)
 	policies_fd = open_policies();
 	if (!json_output)
 		printf("%-12s %-16s %-24s %s\n", "CGROUP_ID", "POLICY", "NAME", "CGROUP");
-	while (!bpf_map_get_next_key(containers_fd, prev, &next)) {
+	count = sorted_keys(containers_fd, sizeof(__u64), &ids);
+	for (size_t i = 0; i < count; i++) {
 		const char *cgroup, *policy_name = "(missing)";
+		__u64 key = ids[i];
 
-		key = next;
-		prev = &key;
 		if (bpf_map_lookup_elem(containers_fd, &key, &entry))
 			continue;
 		entry.name[LOCKC_NAME_MAX - 1] = '\0';
@@ -563,6 +596,7 @@ static int do_container_list(int argc, char **argv)
 		print_json(list);
 	else
 		json_decref(list);
+	free(ids);
 	close(containers_fd);
 	close(policies_fd);
 	return 0;

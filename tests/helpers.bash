@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154 # the paths are read by the suites; status and output are set by bats' run
+# Shared by every bats suite: where the project's pieces are, and the few
+# assertions bats-core itself does not ship (Debian packages no bats-assert).
+
+bats_require_minimum_version 1.5.0
+
+PROJECT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+SCRIPTS=$PROJECT/scripts
+LOCKCCTL=$PROJECT/build/lockcctl
+POLICY_DEFAULTS=$PROJECT/policy-defaults
+
+# Fail with what was expected and what `run` saw.
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		printf 'expected exit status %s, got %s; output:\n%s\n' "$1" "$status" "$output" >&2
+		return 1
+	fi
+}
+
+assert_output() {
+	if [ "$output" != "$1" ]; then
+		printf 'expected output:\n%s\ngot:\n%s\n' "$1" "$output" >&2
+		return 1
+	fi
+}
+
+assert_output_contains() {
+	if [[ $output != *"$1"* ]]; then
+		printf 'expected output to contain:\n%s\ngot:\n%s\n' "$1" "$output" >&2
+		return 1
+	fi
+}
+
+# VM suites only make sense in the guest that vmtest/run booted.
+require_vm() {
+	[ -n "${LOCKC_VM_KERNEL:-}" ] || {
+		echo "this suite runs inside the VM; use tests/run or vmtest/run" >&2
+		return 1
+	}
+}
+
+# The ids of every attached link whose program is one of lockc's (the kernel
+# keeps the first 15 characters of a program's name).
+lockc_link_ids() {
+	local names progs
+	names=$(awk '$1 == "program" { print substr($2, 1, 15) }' "$PROJECT/build/lockc.manifest" | jq -R . | jq -sc .)
+	progs=$(bpftool prog list -j | jq -c --argjson names "$names" '[.[] | select(.name as $n | $names | index($n)) | .id]')
+	bpftool link list -j | jq -r --argjson progs "$progs" '.[] | select(.prog_id as $p | $progs | index($p)) | .id'
+}
+
+# Run a command as a member of cgroup $1 (a path below /sys/fs/cgroup).
+in_cgroup() {
+	local cgroup=$1
+	shift
+	bash -c 'echo $$ >"/sys/fs/cgroup/$1/cgroup.procs" && shift && exec "$@"' in_cgroup "$cgroup" "$@"
+}
+
+# bpftool's "hex" words for an unsigned integer of $2 bytes, little-endian.
+le_hex() {
+	local value=$1 bytes=$2 i
+	for ((i = 0; i < bytes; i++)); do printf '%02x ' $(((value >> (8 * i)) & 0xff)); done
+}
+
+# bpftool's "hex" words for string $1 in a NUL-padded char[$2].
+string_hex() {
+	local text=$1 size=$2 i
+	for ((i = 0; i < size; i++)); do
+		if [ "$i" -lt "${#text}" ]; then printf '%02x ' "'${text:i:1}"; else printf '00 '; fi
+	done
+}

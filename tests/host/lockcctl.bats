@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# lockcctl's argument handling and policy parsing; no BPF needed: every case
+# here fails or succeeds before a map is opened, or fails on the missing map.
+
+load ../helpers
+
+setup() {
+	POLICIES=$BATS_TEST_TMPDIR
+	export LOCKC_PIN_DIR=$BATS_TEST_TMPDIR/no-lockc-here
+}
+
+@test "no arguments prints the usage and exits 2" {
+	run "$LOCKCCTL"
+	assert_status 2
+	assert_output_contains "usage: lockcctl [OPTIONS] OBJECT COMMAND"
+}
+
+@test "help prints the usage on stdout and exits 0" {
+	run --separate-stderr "$LOCKCCTL" help
+	assert_status 0
+	assert_output_contains "lockcctl container add path CGROUP policy POLICY [name NAME]"
+	[ -z "$stderr" ]
+}
+
+@test "an unknown option exits 2" {
+	run "$LOCKCCTL" --frobnicate policy list
+	assert_status 2
+}
+
+@test "an unknown object is one error line and exit 1" {
+	run "$LOCKCCTL" frob
+	assert_status 1
+	assert_output "Error: unknown command 'lockcctl frob'; run 'lockcctl help'."
+}
+
+@test "an unknown command of an object names it" {
+	run "$LOCKCCTL" container frob
+	assert_status 1
+	assert_output "Error: unknown command 'container frob'; run 'lockcctl help'."
+}
+
+@test "errors are JSON under --json" {
+	run --separate-stderr "$LOCKCCTL" --json container frob
+	assert_status 1
+	assert_output '{"error":"unknown command '\''container frob'\''; run '\''lockcctl help'\''."}'
+	[ -z "$stderr" ]
+}
+
+@test "a missing map says to load lockc" {
+	run "$LOCKCCTL" --pin-dir /nonexistent policy list
+	assert_status 1
+	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
+}
+
+@test "container add needs a path and a policy" {
+	run "$LOCKCCTL" container add path foo
+	assert_status 1
+	assert_output "Error: 'container add' needs 'path CGROUP' and 'policy POLICY'."
+	run "$LOCKCCTL" container add path
+	assert_status 1
+	assert_output "Error: 'path' needs a value."
+	run "$LOCKCCTL" container add cgroup foo policy x
+	assert_status 1
+	assert_output "Error: unknown keyword 'cgroup'; expected path, policy or name."
+}
+
+@test "container add refuses a directory that is not a cgroup v2 one" {
+	run "$LOCKCCTL" container add path "$BATS_TEST_TMPDIR" policy restricted
+	assert_status 1
+	assert_output "Error: $BATS_TEST_TMPDIR is not a cgroup v2 directory; lockc needs the unified cgroup hierarchy."
+}
+
+@test "container add of a missing cgroup names it" {
+	run "$LOCKCCTL" container add path /sys/fs/cgroup/no-such-cgroup policy restricted
+	assert_status 1
+	assert_output "Error: cannot open cgroup /sys/fs/cgroup/no-such-cgroup: No such file or directory."
+}
+
+@test "container delete wants a numeric id" {
+	run "$LOCKCCTL" container delete id 12x
+	assert_status 1
+	assert_output "Error: '12x' is not a cgroup id."
+}
+
+@test "the shipped policies parse; the error is the missing map" {
+	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICY_DEFAULTS"/*.policy
+	assert_status 1
+	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
+}
+
+@test "a policy file must be named NAME.policy" {
+	printf 'deny syslog\n' >"$POLICIES/web.txt"
+	run "$LOCKCCTL" policy apply "$POLICIES/web.txt"
+	assert_status 1
+	assert_output "Error: $POLICIES/web.txt: a policy file's name must be NAME.policy."
+}
+
+@test "a policy name must be a safe word" {
+	printf 'deny syslog\n' >"$POLICIES/we b.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/we b.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/we b.policy: the policy name 'we b' must be 1-63 letters, digits or ._:- characters."
+}
+
+@test "policy errors name file:line and what is wrong" {
+	printf '# a comment\n\nallow syslog\npermit syslog\n' >"$POLICIES/a.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/a.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/a.policy:4: a rule starts with 'allow' or 'deny', not 'permit'."
+
+	printf 'deny\n' >"$POLICIES/b.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/b.policy"
+	assert_output "Error: $POLICIES/b.policy:1: 'deny' needs what it applies to, such as 'syslog'."
+
+	printf 'deny syslogs\n' >"$POLICIES/c.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: syslog."
+
+	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
+	assert_output "Error: $POLICIES/d.policy:1: unexpected 'now' after 'deny syslog'."
+
+	printf 'deny syslog\n  allow syslog  \n' >"$POLICIES/e.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/e.policy"
+	assert_output "Error: $POLICIES/e.policy:2: a second syslog rule; a policy states each class once."
+}
+
+@test "one broken file among several fails before any map is touched" {
+	printf 'allow syslog\n' >"$POLICIES/good.policy"
+	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
+	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: syslog."
+}
+
+@test "two files defining the same policy are refused" {
+	mkdir "$POLICIES/other"
+	printf 'allow syslog\n' >"$POLICIES/web.policy"
+	printf 'deny syslog\n' >"$POLICIES/other/web.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/web.policy" "$POLICIES/other/web.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/web.policy and $POLICIES/other/web.policy both define policy 'web'."
+}

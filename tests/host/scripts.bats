@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# Argument and precondition handling of the control-plane scripts and the VM
+# harness; nothing here loads BPF (the host kernel refuses LSM programs).
+
+load ../helpers
+
+@test "the scripts print their usage with --help" {
+	for script in lockc-load lockc-unload; do
+		run "$SCRIPTS/$script" --help
+		assert_status 0
+		assert_output "usage: $script [--pin-dir DIR]"
+	done
+	run "$SCRIPTS/lockc-status" --help
+	assert_status 0
+	assert_output "usage: lockc-status [--json] [--pin-dir DIR]"
+}
+
+@test "an unknown argument is a usage error, exit 2" {
+	for script in lockc-load lockc-unload lockc-status; do
+		run "$SCRIPTS/$script" --bogus
+		assert_status 2
+		assert_output_contains "usage: $script"
+	done
+}
+
+@test "the scripts refuse to run as a regular user" {
+	for script in lockc-load lockc-unload lockc-status; do
+		run setpriv --reuid=65534 --regid=65534 --clear-groups "$SCRIPTS/$script"
+		assert_status 1
+		assert_output "$script: must run as root (BPF and bpffs need CAP_SYS_ADMIN); rerun with sudo."
+	done
+}
+
+@test "lockc-load refuses a bpftool that cannot attach LSM programs" {
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho "bpftool v7.1.0"\n' >"$BATS_TEST_TMPDIR/bin/bpftool"
+	chmod +x "$BATS_TEST_TMPDIR/bin/bpftool"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run "$SCRIPTS/lockc-load"
+	assert_status 1
+	assert_output "lockc-load: bpftool 7.1.0 cannot attach LSM programs; install bpftool 7.2 or newer (Debian 12: from bookworm-backports)."
+}
+
+@test "lockc-load says what to build when the object is missing" {
+	LOCKC_OBJECT_DIR=$BATS_TEST_TMPDIR run "$SCRIPTS/lockc-load"
+	assert_status 1
+	assert_output "lockc-load: $BATS_TEST_TMPDIR/lockc.bpf.o is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+}
+
+@test "the manifest lists every program and map of the object" {
+	run cat "$PROJECT/build/lockc.manifest"
+	assert_status 0
+	assert_output "program lockc_syslog
+map containers
+map policies"
+}
+
+@test "vmtest/run without a command is a usage error" {
+	run "$PROJECT/vmtest/run"
+	assert_status 2
+	assert_output_contains "usage: vmtest/run"
+}
+
+@test "vmtest/run names the kernels it knows" {
+	run "$PROJECT/vmtest/run" -k 2.6 -- true
+	assert_status 1
+	assert_output "fetch-kernel: no kernel named '2.6' in vmtest/kernels; choose one of: 6.1 6.12 "
+}
+
+@test "vmtest/run returns the guest command's status and output" {
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	run "$PROJECT/vmtest/run" -- sh -c 'echo "in the guest: $LOCKC_VM_KERNEL"; exit 7'
+	assert_status 7
+	assert_output "in the guest: 6.1"
+}
+
+@test "vmtest/run stops a guest that hangs" {
+	run "$PROJECT/vmtest/run" --timeout 5 -- sleep 600
+	assert_status 124
+	assert_output_contains "vmtest: the guest (kernel 6.1) did not finish within 5 s and was stopped"
+}
+
+@test "vmtest/run reports a guest that dies as a failure" {
+	# With no init to hand over to, the guest panics and reboots at once.
+	run "$PROJECT/vmtest/run" --append "rdinit=/nonexistent" -- true
+	assert_status 125
+	assert_output_contains "vmtest: the guest (kernel 6.1) died before the command finished"
+}
+
+@test "install-deps is idempotent" {
+	run "$SCRIPTS/install-deps"
+	assert_status 0
+	assert_output "install-deps: every dependency is installed."
+}
