@@ -21,7 +21,7 @@ BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
 MANIFEST := $(BUILD)/lockc.manifest
 
-.PHONY: all deps check clean vm-shell
+.PHONY: all deps check clean vm
 all: $(BPF_OBJECT) $(MANIFEST) $(HELPER)
 
 deps:
@@ -50,9 +50,15 @@ $(HELPER): maps/lockcctl.c maps/lockc.h | $(BUILD)
 check: deps all
 	tests/run
 
-# Boot the VM with lockc loaded and open a shell (KERNEL=6.12 for another).
-vm-shell: all
-	vmtest/run -k $(or $(KERNEL),6.1) --shell
+# Boot the VM, load lockc and open a shell, or run CMD instead of the shell:
+#   make vm    make vm KERNEL=6.12    make vm CMD='scripts/lockc-status'
+KERNEL ?= 6.1
+vm: all
+ifeq ($(CMD),)
+	vmtest/run -k $(KERNEL) --shell -- scripts/lockc-load
+else
+	vmtest/run -k $(KERNEL) -- sh -c 'scripts/lockc-load && $(CMD)'
+endif
 
 clean:
 	rm -rf $(BUILD)
