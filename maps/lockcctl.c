@@ -256,22 +256,21 @@ static char *cgroup_path(__u64 id, char *buf, size_t size)
 
 /* ---- policies --------------------------------------------------------- */
 
-/* Find a policy by name; returns its id or LOCKC_POLICY_ID_NONE. */
-static __u32 policy_find(int fd, const char *name)
+/*
+ * Find a policy by name among the ids of the policies map (from
+ * sorted_keys); returns its id or LOCKC_POLICY_ID_NONE.
+ */
+static __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name)
 {
 	struct lockc_policy policy;
-	__u32 found = LOCKC_POLICY_ID_NONE;
-	__u64 *ids;
-	size_t count = sorted_keys(fd, sizeof(__u32), &ids);
 
-	for (size_t i = 0; i < count && found == LOCKC_POLICY_ID_NONE; i++) {
+	for (size_t i = 0; i < count; i++) {
 		__u32 id = ids[i];
 
 		if (!bpf_map_lookup_elem(fd, &id, &policy) && strncmp(policy.name, name, LOCKC_NAME_MAX) == 0)
-			found = id;
+			return id;
 	}
-	free(ids);
-	return found;
+	return LOCKC_POLICY_ID_NONE;
 }
 
 static void strip(char **start)
@@ -378,12 +377,12 @@ static int do_policy_apply(int argc, char **argv)
 	}
 
 	fd = open_policies();
+	used = sorted_keys(fd, sizeof(__u32), &existing);
 	for (int i = 0; i < argc; i++) {
-		ids[i] = policy_find(fd, parsed[i].name);
+		ids[i] = policy_find(fd, existing, used, parsed[i].name);
 		if (ids[i] == LOCKC_POLICY_ID_NONE)
 			fresh++;
 	}
-	used = sorted_keys(fd, sizeof(__u32), &existing);
 	if (used + fresh > LOCKC_POLICIES_MAX)
 		fail("the policies map holds %zu of %d policies and %zu more do not fit.",
 		     used, LOCKC_POLICIES_MAX, fresh);
@@ -469,7 +468,8 @@ static int do_container_add(int argc, char **argv)
 	struct lockc_container entry = {}, existing;
 	char path[PATH_MAX], *copy;
 	int level, containers_fd, policies_fd;
-	__u64 id;
+	__u64 id, *policy_ids;
+	size_t policy_count;
 
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc)
@@ -505,7 +505,9 @@ static int do_container_add(int argc, char **argv)
 	free(copy);
 
 	policies_fd = open_policies();
-	entry.policy_id = policy_find(policies_fd, policy_name);
+	policy_count = sorted_keys(policies_fd, sizeof(__u32), &policy_ids);
+	entry.policy_id = policy_find(policies_fd, policy_ids, policy_count, policy_name);
+	free(policy_ids);
 	if (entry.policy_id == LOCKC_POLICY_ID_NONE)
 		fail("no policy named '%s' is loaded; apply it first with 'lockcctl policy apply'.", policy_name);
 	close(policies_fd);
