@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 # whichever kernel loads them.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 \
+BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_x86 \
 	-Wall -Wextra -Wno-unused-parameter -Werror \
 	-I$(BUILD) -Imaps
 HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps \
@@ -20,9 +20,11 @@ HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf jansson 2>/dev/null)
 BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
 MANIFEST := $(BUILD)/lockc.manifest
+# Static, so that it runs inside a busybox container.
+PROBE := $(BUILD)/probe
 
 .PHONY: all deps check clean vm
-all: $(BPF_OBJECT) $(MANIFEST) $(HELPER)
+all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE)
 
 deps:
 	scripts/install-deps
@@ -46,6 +48,9 @@ $(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
 
 $(HELPER): maps/lockcctl.c maps/lockc.h | $(BUILD)
 	$(CC) $(HELPER_CFLAGS) -o $@ $< $(HELPER_LDLIBS)
+
+$(PROBE): tests/probe/probe.c | $(BUILD)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
 
 check: deps all
 	tests/run

@@ -21,6 +21,12 @@
 /* Sizes of the pinned maps. */
 #define LOCKC_CONTAINERS_MAX 16384
 #define LOCKC_POLICIES_MAX 256
+/*
+ * Path rules of every policy together. Applying a policy writes its new
+ * rules before it drops the old ones, so a policy of N rules needs 2N free
+ * entries while it is applied.
+ */
+#define LOCKC_RULES_MAX 65536
 
 /*
  * Registered cgroups must sit at most this deep below the cgroup v2 root
@@ -33,6 +39,8 @@
 
 /* Policy id 0 never names a policy, so a zeroed value cannot match one. */
 #define LOCKC_POLICY_ID_NONE 0
+/* Ruleset 0 holds no rules: a policy written without one denies every path. */
+#define LOCKC_RULESET_NONE 0
 
 /*
  * What a policy says about an operation. Zero is deliberately not a verdict:
@@ -52,7 +60,65 @@ struct lockc_container {
 /* Map "policies": key __u32 policy id (>= 1). */
 struct lockc_policy {
 	char name[LOCKC_NAME_MAX];	/* unique, NUL-terminated */
+	__u32 ruleset;			/* the policy's entries in "rules" */
 	enum lockc_verdict syslog;	/* syslog(2), /dev/kmsg, dmesg */
+	/*
+	 * ALLOW: any mount operation. DENY: none (mount, umount, remount,
+	 * pivot_root, move_mount, fsconfig, files reached through a mount
+	 * outside the task's mount namespace), except mount(2) with MS_BIND
+	 * from a source that a LOCKC_RULE_BIND_MOUNT rule allows.
+	 */
+	enum lockc_verdict mount;
+	enum lockc_verdict chroot;	/* chroot(2) */
+	/* connect(2) to a UNIX stream socket created outside the container */
+	enum lockc_verdict host_sockets;
+};
+
+/* What a path rule governs. */
+enum lockc_rule_class {
+	LOCKC_RULE_FILE = 1,		/* open(2) of the path */
+	LOCKC_RULE_BIND_MOUNT = 2,	/* the path as the source of a bind mount */
+};
+
+/*
+ * Map "rules" is an LPM trie: the longest stored prefix of a lookup key
+ * decides. The key's data is the ruleset, the class and the path bytes; its
+ * prefixlen counts bits from the start of the ruleset field.
+ *
+ * Paths are encoded so that a byte prefix is a path-component prefix:
+ *   - a subtree rule for /usr stores "/usr/" (the root stores "/");
+ *   - an exact rule stores that followed by a NUL: "/usr/\0", "/\0";
+ *   - a rule ending in ':' (pseudo files such as "pipe:" or "/memfd:")
+ *     stores the bytes as written and matches everything that starts so.
+ * The kernel looks up the path followed by "/" (unless it already ends in
+ * "/") and a NUL, truncated to LOCKC_RULE_PATH_MAX bytes. Since no rule is
+ * longer than that, a path of any length is decided exactly.
+ */
+#define LOCKC_RULE_PATH_MAX 248
+
+struct lockc_rule_key {
+	__u32 prefixlen;
+	__u32 ruleset;
+	enum lockc_rule_class class;
+	char path[LOCKC_RULE_PATH_MAX];
+};
+
+/* Bits of a key's prefixlen taken by the ruleset and class fields. */
+#define LOCKC_RULE_KEY_HEADER_BITS (8 * (sizeof(__u32) + sizeof(enum lockc_rule_class)))
+
+struct lockc_rule {
+	enum lockc_verdict verdict;
+};
+
+/*
+ * Task storage "armed_tasks": present on every task that lockc confines. Set
+ * at the first execve of a task whose cgroup has a registered ancestor,
+ * copied to every child and thread at fork, never removed. A task whose
+ * registration was deleted by the admin is no longer confined.
+ */
+struct lockc_task {
+	__u64 container;	/* cgroup id of the registration that armed it */
+	__u32 level;		/* that cgroup's level below the cgroup v2 root */
 };
 
 #endif /* LOCKC_H */

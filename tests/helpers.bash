@@ -10,6 +10,12 @@ SCRIPTS=$PROJECT/scripts
 LOCKCCTL=$PROJECT/build/lockcctl
 POLICY_DEFAULTS=$PROJECT/policy-defaults
 
+# Containers for the VM suites; bundles live in the test file's directory.
+LOCKC_PROJECT=$PROJECT
+CONTAINER_DIR=${BATS_FILE_TMPDIR:-/tmp}/containers
+# shellcheck source=../vmtest/containers.sh
+. "$PROJECT/vmtest/containers.sh"
+
 # Fail with what was expected and what `run` saw.
 assert_status() {
 	if [ "$status" -ne "$1" ]; then

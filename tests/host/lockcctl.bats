@@ -110,11 +110,11 @@ setup() {
 
 	printf 'deny\n' >"$POLICIES/b.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/b.policy"
-	assert_output "Error: $POLICIES/b.policy:1: 'deny' needs what it applies to, such as 'syslog'."
+	assert_output "Error: $POLICIES/b.policy:1: 'deny' needs what it applies to, such as 'file /usr' or 'syslog'."
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: syslog."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, syslog, mount, chroot, host-sockets."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -122,7 +122,56 @@ setup() {
 
 	printf 'deny syslog\n  allow syslog  \n' >"$POLICIES/e.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/e.policy"
-	assert_output "Error: $POLICIES/e.policy:2: a second syslog rule; a policy states each class once."
+	assert_output "Error: $POLICIES/e.policy:2: a second 'syslog' rule (the first is on line 1); a policy states it once."
+}
+
+# policy_error LINE: the error lockcctl gives for a policy of that one line.
+policy_error() {
+	printf '%s\n' "$1" >"$POLICIES/p.policy"
+	"$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/p.policy" 2>&1
+}
+
+@test "path rules must name canonical absolute paths or pseudo-file families" {
+	run policy_error 'allow file usr'
+	assert_status 1
+	assert_output "Error: $POLICIES/p.policy:1: usr: a path starts with '/', or names pseudo files such as 'pipe:'."
+	run policy_error 'allow file /usr/'
+	assert_output "Error: $POLICIES/p.policy:1: /usr/: a path has no empty components ('//') and no trailing '/'."
+	run policy_error 'allow file /usr//bin'
+	assert_output "Error: $POLICIES/p.policy:1: /usr//bin: a path has no empty components ('//') and no trailing '/'."
+	run policy_error 'deny file /usr/../etc'
+	assert_output "Error: $POLICIES/p.policy:1: /usr/../etc: a path has no '.' or '..' components."
+	run policy_error 'deny file /./etc'
+	assert_output "Error: $POLICIES/p.policy:1: /./etc: a path has no '.' or '..' components."
+	run policy_error 'allow file Pipe:'
+	assert_output "Error: $POLICIES/p.policy:1: Pipe:: a path starts with '/', or names pseudo files such as 'pipe:'."
+	run policy_error 'allow file pipe: exact'
+	assert_output "Error: $POLICIES/p.policy:1: pipe:: a rule ending in ':' matches everything that starts so; it cannot be exact."
+	run policy_error 'allow file'
+	assert_output "Error: $POLICIES/p.policy:1: 'allow file' needs a path, such as 'allow file /usr'."
+	run policy_error 'allow bind-mount /home please'
+	assert_output "Error: $POLICIES/p.policy:1: unexpected 'please' after 'allow bind-mount /home'; only 'exact' may follow the path."
+}
+
+@test "a path rule fits the trie's key: 247 bytes, 246 when exact" {
+	local longest
+	longest=/$(printf 'a%.0s' {1..245})
+	run policy_error "allow file $longest"
+	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
+	run policy_error "allow file ${longest}a"
+	assert_output "Error: $POLICIES/p.policy:1: ${longest}a: the path is too long for a rule."
+	run policy_error "allow file $longest exact"
+	assert_output "Error: $POLICIES/p.policy:1: $longest: the path is too long for a rule."
+}
+
+@test "a path stated twice in one class is an error, in two classes it is not" {
+	printf 'allow file /usr\nallow bind-mount /usr\n# x\ndeny file /usr\n' >"$POLICIES/p.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/p.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/p.policy:4: the same file rule as line 1; a policy states each path once."
+	printf 'allow file /usr\nallow file /usr exact\n' >"$POLICIES/p.policy"
+	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/p.policy"
+	assert_output_contains "load lockc with lockc-load first."
 }
 
 @test "one broken file among several fails before any map is touched" {
@@ -130,7 +179,7 @@ setup() {
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: syslog."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, syslog, mount, chroot, host-sockets."
 }
 
 @test "two files defining the same policy are refused" {

@@ -53,9 +53,24 @@ load ../helpers
 @test "the manifest lists every program and map of the object" {
 	run cat "$PROJECT/build/lockc.manifest"
 	assert_status 0
-	assert_output "program lockc_syslog
+	assert_output "program lockc_arm
+program lockc_inherit
+program lockc_file_open
+program lockc_sb_mount
+program lockc_follow_link
+program lockc_sb_umount
+program lockc_sb_remount
+program lockc_move_mount
+program lockc_fs_param
+program lockc_sb_pivotroot
+program lockc_chroot
+program lockc_unix_connect
+program lockc_syslog
 map containers
-map policies"
+map policies
+map rules
+map armed_tasks
+map scratch_slots"
 }
 
 @test "vmtest/run without a command is a usage error" {

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * probe: one operation per call, for the VM suites and `make demo`, where a
+ * container's busybox has no tool for it. Built static so that it runs in any
+ * rootfs. Prints "ok" and exits 0, or prints "OP: strerror" and exits 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+static int report(const char *op, int err)
+{
+	if (err) {
+		printf("%s: %s\n", op, strerror(err));
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+static int open_errno(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void *thread_open(void *path)
+{
+	return (void *)(long)open_errno(path);
+}
+
+static int unix_socket(const char *path, struct sockaddr_un *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	snprintf(addr->sun_path, sizeof(addr->sun_path), "%s", path);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+/* Accept and close connections until killed. */
+static int serve(const char *path)
+{
+	struct sockaddr_un addr;
+	int fd = unix_socket(path, &addr);
+
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 16))
+		return report("listen", errno);
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		int conn = accept(fd, NULL, NULL);
+
+		if (conn >= 0)
+			close(conn);
+	}
+}
+
+static int connect_errno(const char *path)
+{
+	struct sockaddr_un addr;
+	int fd = unix_socket(path, &addr), err = 0;
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* A bind mount with the new mount API: open_tree(OPEN_TREE_CLONE) + move_mount. */
+static int open_tree_errno(const char *source, const char *target)
+{
+	int fd = syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH))
+		return errno;
+	return 0;
+}
+
+/* A new tmpfs with the new mount API: fsopen + fsconfig + fsmount + move_mount. */
+static int fsmount_errno(const char *target)
+{
+	int fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC), mnt;
+
+	if (fs < 0)
+		return errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", "1m", 0) ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		return errno;
+	mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return errno;
+	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH))
+		return errno;
+	return 0;
+}
+
+/* Open a path of `length` bytes below `dir`, creating the directories on the way. */
+static int long_path_errno(const char *dir, size_t length, int create)
+{
+	char *path = malloc(length + 1);
+	size_t n = strlen(dir);
+	int fd;
+
+	if (!path)
+		return ENOMEM;
+	strcpy(path, dir);
+	while (n + 1 + 50 + 2 < length) {
+		path[n++] = '/';
+		memset(path + n, 'd', 50);
+		n += 50;
+		path[n] = '\0';
+		if (create && mkdir(path, 0755) && errno != EEXIST)
+			return errno;
+	}
+	path[n++] = '/';
+	while (n < length)
+		path[n++] = 'f';
+	path[n] = '\0';
+	fd = open(path, create ? O_WRONLY | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+	free(path);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: probe open PATH | fork-open PATH | thread-open PATH | serve SOCKET |\n"
+			"       connect SOCKET | open-tree SOURCE TARGET | fsmount TARGET |\n"
+			"       long-path DIR LENGTH [create] | open-loop PATH COUNT\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *op = argc > 1 ? argv[1] : "";
+
+	if (argc == 3 && !strcmp(op, "open"))
+		return report(op, open_errno(argv[2]));
+	if (argc == 3 && !strcmp(op, "fork-open")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(open_errno(argv[2]));
+		if (pid < 0 || waitpid(pid, &status, 0) < 0)
+			return report("fork", errno);
+		return report(op, WEXITSTATUS(status));
+	}
+	if (argc == 3 && !strcmp(op, "thread-open")) {
+		pthread_t thread;
+		void *err;
+
+		if ((errno = pthread_create(&thread, NULL, thread_open, argv[2])) || (errno = pthread_join(thread, &err)))
+			return report("pthread", errno);
+		return report(op, (int)(long)err);
+	}
+	if (argc == 3 && !strcmp(op, "serve"))
+		return serve(argv[2]);
+	if (argc == 3 && !strcmp(op, "connect"))
+		return report(op, connect_errno(argv[2]));
+	if (argc == 4 && !strcmp(op, "open-tree"))
+		return report(op, open_tree_errno(argv[2], argv[3]));
+	if (argc == 3 && !strcmp(op, "fsmount"))
+		return report(op, fsmount_errno(argv[2]));
+	if ((argc == 4 || argc == 5) && !strcmp(op, "long-path"))
+		return report(op, long_path_errno(argv[2], strtoul(argv[3], NULL, 10), argc == 5));
+	if (argc == 4 && !strcmp(op, "open-loop")) {
+		/* Counts failures, so that a window in a policy change shows up. */
+		long count = strtol(argv[3], NULL, 10), failed = 0;
+
+		for (long i = 0; i < count; i++)
+			failed += open_errno(argv[2]) != 0;
+		printf("%ld of %ld failed\n", failed, count);
+		return failed != 0;
+	}
+	return usage();
+}

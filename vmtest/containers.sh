@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# Real OCI containers for the VM suites and `make demo`: a busybox rootfs
+# built on the fly, a bundle written with `runc spec` and jq, and the flow
+# a runtime integration must follow: create -> register -> start.
+#
+# Source it, set LOCKC_PROJECT (the source tree) and CONTAINER_DIR (where
+# bundles go), then call the functions. Every container's cgroup is
+# /sys/fs/cgroup/lockc-tests/NAME.
+
+CONTAINER_CGROUP_PARENT=lockc-tests
+
+# A busybox rootfs with the probe, a /usr and a /usrx for boundary checks,
+# and a service-account token at the path and length kubelet gives it.
+make_rootfs() {
+	local rootfs=$1 applet token_dir
+	mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc,home,mnt,usr,usrx,run,var,data}
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+	done
+	cp "$LOCKC_PROJECT/build/probe" "$rootfs/bin/probe"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
+	echo 'root:x:0:' >"$rootfs/etc/group"
+	echo 'in the image' >"$rootfs/usr/file"
+	echo 'next to /usr' >"$rootfs/usrx/file"
+	ln -sfn ../run "$rootfs/var/run"
+	# kubelet's atomic writer: token -> ..data/token -> ..<timestamp>/token
+	token_dir=$rootfs/run/secrets/kubernetes.io/serviceaccount
+	mkdir -p "$token_dir/..2026_11_23_12_00_00.123456789"
+	echo 'eyJhbGciOiJSUzI1NiJ9.service-account-token' >"$token_dir/..2026_11_23_12_00_00.123456789/token"
+	ln -sfn ..2026_11_23_12_00_00.123456789 "$token_dir/..data"
+	ln -sfn ..data/token "$token_dir/token"
+	mkdir -p "$rootfs/run/other"
+	echo 'not a secret' >"$rootfs/run/other/token"
+}
+
+# bundle_create NAME [--mount SRC:DST]... [--cap CAP]... -- ARGS...
+# Writes $CONTAINER_DIR/NAME/config.json for a container running ARGS.
+bundle_create() {
+	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' args
+	shift
+	bundle=$CONTAINER_DIR/$name
+	while [ "$1" != -- ]; do
+		case $1 in
+		--mount) mounts=$(jq -c --arg src "${2%%:*}" --arg dst "${2#*:}" \
+			'. + [{destination: $dst, type: "bind", source: $src, options: ["rbind", "rw"]}]' <<<"$mounts") ;;
+		--cap) caps=$(jq -c --arg cap "CAP_$2" '. + [$cap]' <<<"$caps") ;;
+		*) echo "bundle_create: unknown option $1" >&2; return 2 ;;
+		esac
+		shift 2
+	done
+	shift
+	# One jq call per argument: jq's own --args would take "-c" as an option.
+	args=$(for arg; do jq -n --arg arg "$arg" '$arg'; done | jq -sc .)
+	mkdir -p "$bundle"
+	[ -d "$CONTAINER_DIR/rootfs" ] || make_rootfs "$CONTAINER_DIR/rootfs"
+	(cd "$bundle" && runc spec)
+	jq --arg rootfs "$CONTAINER_DIR/rootfs" --arg cgroup "/$CONTAINER_CGROUP_PARENT/$name" \
+		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" '
+		.root = {path: $rootfs, readonly: false}
+		| .process.terminal = false
+		| .process.args = $args
+		| .process.capabilities |= with_entries(.value = (.value + $caps | unique))
+		| .mounts += $mounts
+		| .linux.cgroupsPath = $cgroup
+		| .linux.namespaces |= map(select(.type != "network"))
+		' "$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+}
+
+# container_start RUNTIME NAME POLICY: create, register with POLICY (none:
+# leave unregistered), start. The workload's output goes to
+# $CONTAINER_DIR/NAME/output.
+container_start() {
+	local runtime=$1 name=$2 policy=$3 bundle=$CONTAINER_DIR/$2
+	"$runtime" create --bundle "$bundle" "$name" >"$bundle/output" 2>&1 </dev/null || {
+		echo "container_start: $runtime create $name failed:" >&2
+		cat "$bundle/output" >&2
+		return 1
+	}
+	if [ "$policy" != none ]; then
+		"$LOCKC_PROJECT/build/lockcctl" container add path "$CONTAINER_CGROUP_PARENT/$name" policy "$policy" name "$name" || {
+			"$runtime" delete --force "$name"
+			return 1
+		}
+	fi
+	"$runtime" start "$name"
+}
+
+# container_wait RUNTIME NAME: wait (at most 60 s) until the workload exits.
+container_wait() {
+	local runtime=$1 name=$2 i
+	for ((i = 0; i < 600; i++)); do
+		[ "$("$runtime" state "$name" | jq -r .status)" = stopped ] && return 0
+		sleep 0.1
+	done
+	echo "container_wait: $name still runs after 60 s" >&2
+	return 1
+}
+
+# container_remove RUNTIME NAME: delete the container and its registration.
+container_remove() {
+	local runtime=$1 name=$2
+	"$runtime" delete --force "$name" >/dev/null 2>&1
+	"$LOCKC_PROJECT/build/lockcctl" container delete path "$CONTAINER_CGROUP_PARENT/$name" >/dev/null 2>&1
+	rm -rf "${CONTAINER_DIR:?}/$name"
+	return 0
+}
+
+# container_run RUNTIME NAME POLICY [bundle options] -- ARGS...: run ARGS as
+# the container's workload to completion; print its output.
+container_run() {
+	local runtime=$1 name=$2 policy=$3
+	shift 3
+	bundle_create "$name" "$@" || return
+	container_start "$runtime" "$name" "$policy" || return
+	container_wait "$runtime" "$name" || return
+	cat "$CONTAINER_DIR/$name/output"
+}
