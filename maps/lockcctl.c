@@ -840,8 +840,15 @@ static int do_policy_list(int argc, char **argv)
 	rule_count = rule_keys(rules_fd, &keys);
 	if (!json_output) {
 		printf("%-4s %-24s %-6s", "ID", "NAME", "RULES");
-		for (size_t i = 0; i < N_SWITCHES; i++)
-			printf(" %-*s", i + 1 < N_SWITCHES ? 7 : 0, switch_classes[i].name);
+		for (size_t i = 0; i < N_SWITCHES; i++) {
+			char header[32];
+			size_t n;
+
+			for (n = 0; switch_classes[i].name[n] && n < sizeof(header) - 1; n++)
+				header[n] = toupper((unsigned char)switch_classes[i].name[n]);
+			header[n] = '\0';
+			printf(" %-*s", i + 1 < N_SWITCHES ? 7 : 0, header);
+		}
 		printf("\n");
 	}
 	for (size_t i = 0; i < count; i++) {

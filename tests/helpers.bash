@@ -47,11 +47,12 @@ require_vm() {
 }
 
 # The ids of every attached link whose program is one of lockc's (the kernel
-# keeps the first 15 characters of a program's name).
+# keeps the first 15 characters of a program's name; bpftool may print the
+# whole name from BTF).
 lockc_link_ids() {
 	local names progs
 	names=$(awk '$1 == "program" { print substr($2, 1, 15) }' "$PROJECT/build/lockc.manifest" | jq -R . | jq -sc .)
-	progs=$(bpftool prog list -j | jq -c --argjson names "$names" '[.[] | select(.name as $n | $names | index($n)) | .id]')
+	progs=$(bpftool prog list -j | jq -c --argjson names "$names" '[.[] | select(.name[0:15] as $n | $names | index($n)) | .id]')
 	bpftool link list -j | jq -r --argjson progs "$progs" '.[] | select(.prog_id as $p | $progs | index($p)) | .id'
 }
 

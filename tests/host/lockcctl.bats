@@ -155,7 +155,7 @@ policy_error() {
 
 @test "a path rule fits the trie's key: 247 bytes, 246 when exact" {
 	local longest
-	longest=/$(printf 'a%.0s' {1..245})
+	longest=/$(printf 'a%.0s' {1..246})
 	run policy_error "allow file $longest"
 	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
 	run policy_error "allow file ${longest}a"
