@@ -23,7 +23,7 @@ MANIFEST := $(BUILD)/lockc.manifest
 # Static, so that it runs inside a busybox container.
 PROBE := $(BUILD)/probe
 
-.PHONY: all deps check clean vm
+.PHONY: all deps check clean vm demo
 all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE)
 
 deps:
@@ -54,6 +54,10 @@ $(PROBE): tests/probe/probe.c | $(BUILD)
 
 check: deps all
 	tests/run
+
+# Boot the VM and show, with real runc containers, the breakouts lockc refuses.
+demo: all
+	vmtest/run -k $(KERNEL) -- vmtest/demo
 
 # Boot the VM, load lockc and open a shell, or run CMD instead of the shell:
 #   make vm    make vm KERNEL=6.12    make vm CMD='scripts/lockc-status'

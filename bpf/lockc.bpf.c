@@ -190,20 +190,13 @@ static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lo
 	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
 }
 
-/*
- * Whether a file sits on a mount outside the task's mount namespace: a tree
- * detached with open_tree(OPEN_TREE_CLONE) or built with fsmount(), whose
- * paths read as if it were mounted at "/" and so would dodge the path rules.
- * Kernel-internal mounts (pipes, sockets, anonymous inodes) are not.
- */
-static bool on_foreign_mount(struct file *file)
+/* The namespace of the mount a file was opened through. */
+static struct mnt_namespace *mount_namespace_of(struct file *file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
 	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
 
-	return ns != MNT_NS_INTERNAL && ns != BPF_CORE_READ(task, nsproxy, mnt_ns);
+	return BPF_CORE_READ(mnt, mnt_ns);
 }
 
 SEC("lsm/bprm_creds_for_exec")
@@ -252,6 +245,7 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 {
 	struct confinement c;
 	enum lockc_verdict verdict = LOCKC_VERDICT_DENY;
+	struct mnt_namespace *ns;
 	struct scratch *s;
 	long len;
 
@@ -261,7 +255,22 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		return 0;
 	if (!c.policy)
 		return -EPERM;
-	if (!ALLOWED(c.policy, mount) && on_foreign_mount(file))
+	/*
+	 * Kernel-internal mounts hold files that are in no directory tree
+	 * (pipes, sockets, anonymous inodes, memfds, namespace files, reopened
+	 * through /proc/self/fd) and the backing files that overlayfs opens
+	 * on its layers after the open of the path the workload sees, which
+	 * was checked already.
+	 */
+	ns = mount_namespace_of(file);
+	if (ns == MNT_NS_INTERNAL)
+		return 0;
+	/*
+	 * A mount outside the task's namespace: a tree detached with
+	 * open_tree(OPEN_TREE_CLONE) or built with fsmount(), whose paths
+	 * read as if it were mounted at "/" and so would dodge the rules.
+	 */
+	if (!ALLOWED(c.policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
 		return -EPERM;
 	s = scratch_claim();
 	if (!s)

@@ -87,9 +87,7 @@ enum lockc_rule_class {
  *
  * Paths are encoded so that a byte prefix is a path-component prefix:
  *   - a subtree rule for /usr stores "/usr/" (the root stores "/");
- *   - an exact rule stores that followed by a NUL: "/usr/\0", "/\0";
- *   - a rule ending in ':' (pseudo files such as "pipe:" or "/memfd:")
- *     stores the bytes as written and matches everything that starts so.
+ *   - an exact rule stores that followed by a NUL: "/usr/\0", "/\0".
  * The kernel looks up the path followed by "/" (unless it already ends in
  * "/") and a NUL, truncated to LOCKC_RULE_PATH_MAX bytes. Since no rule is
  * longer than that, a path of any length is decided exactly.

@@ -350,19 +350,6 @@ static size_t key_path_len(const struct lockc_rule_key *key)
 	return key->prefixlen / 8 - LOCKC_RULE_KEY_HEADER_BITS / 8;
 }
 
-/* A pseudo-file family such as "pipe:" or "anon_inode:". */
-static bool pseudo_family(const char *path)
-{
-	size_t len = strlen(path);
-
-	if (len < 2 || path[len - 1] != ':')
-		return false;
-	for (size_t i = 0; i < len - 1; i++)
-		if (!islower((unsigned char)path[i]) && !isdigit((unsigned char)path[i]) && !strchr("_-", path[i]))
-			return false;
-	return true;
-}
-
 /*
  * Encode a rule's path as maps/lockc.h describes. Returns NULL, or what is
  * wrong with the path.
@@ -370,36 +357,26 @@ static bool pseudo_family(const char *path)
 static const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key *key)
 {
 	size_t len = strlen(path), n;
-	bool family = path[len - 1] == ':';
 
-	if (path[0] != '/' && !pseudo_family(path))
-		return "a path starts with '/', or names pseudo files such as 'pipe:'";
-	if (path[0] == '/') {
-		for (const char *c = path; *c; c = strchrnul(c + 1, '/')) {
-			const char *next = strchrnul(c + 1, '/');
-			size_t component = next - (c + 1);
+	if (path[0] != '/')
+		return "a path starts with '/'";
+	for (const char *c = path; *c; c = strchrnul(c + 1, '/')) {
+		const char *next = strchrnul(c + 1, '/');
+		size_t component = next - (c + 1);
 
-			if (component == 0 && len > 1)
-				return "a path has no empty components ('//') and no trailing '/'";
-			if ((component == 1 && c[1] == '.') || (component == 2 && c[1] == '.' && c[2] == '.'))
-				return "a path has no '.' or '..' components";
-		}
+		if (component == 0 && len > 1)
+			return "a path has no empty components ('//') and no trailing '/'";
+		if ((component == 1 && c[1] == '.') || (component == 2 && c[1] == '.' && c[2] == '.'))
+			return "a path has no '.' or '..' components";
 	}
-	if (family && exact)
-		return "a rule ending in ':' matches everything that starts so; it cannot be exact";
-
-	memcpy(key->path, path, len < sizeof(key->path) ? len : sizeof(key->path));
-	n = len;
-	if (!family && path[len - 1] != '/' && n < sizeof(key->path))
-		key->path[n++] = '/';
-	else if (!family && path[len - 1] != '/')
-		n++;
-	if (exact)
-		n++;	/* the NUL */
+	/* "/usr" becomes "/usr/", "/" stays; exact rules end in a NUL. */
+	n = len + (len > 1) + exact;
 	if (n > sizeof(key->path))
 		return "the path is too long for a rule";
-	if (exact)
-		key->path[n - 1] = '\0';
+	memset(key->path, 0, sizeof(key->path));
+	memcpy(key->path, path, len);
+	if (len > 1)
+		key->path[len] = '/';
 	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * n;
 	return NULL;
 }

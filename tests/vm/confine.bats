@@ -284,7 +284,7 @@ ok"
 	printf 'allow file /usrx\nallow file usr\n' >>"$BATS_TEST_TMPDIR/restricted.policy"
 	run "$LOCKCCTL" policy apply "$BATS_TEST_TMPDIR/restricted.policy"
 	assert_status 1
-	assert_output_contains "restricted.policy:$(wc -l <"$BATS_TEST_TMPDIR/restricted.policy"): usr: a path starts with '/'"
+	assert_output_contains "restricted.policy:$(wc -l <"$BATS_TEST_TMPDIR/restricted.policy"): usr: a path starts with '/'."
 	run "$LOCKCCTL" policy show restricted
 	assert_output "$before"
 	run container_run runc "$name" restricted -- cat /usrx/file

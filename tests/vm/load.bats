@@ -36,10 +36,10 @@ $(awk '$1 == "program" { print $2 }' "$manifest" | sort)
 
 $PIN/maps:
 $(awk '$1 == "map" { print $2 }' "$manifest" | sort)"
-	for name in $(awk '$1 == "program" { print $2 }' "$manifest"); do
+	while read -r name; do
 		run bpftool link show pinned "$PIN/links/$name" -j
 		[ "$(jq -r '.prog_type + " " + .attach_type' <<<"$output")" = "lsm lsm_mac" ]
-	done
+	done < <(awk '$1 == "program" { print $2 }' "$manifest")
 	[ "$(lockc_link_ids | wc -l)" -eq "$(grep -c '^program' "$manifest")" ]
 }
 
@@ -145,11 +145,11 @@ map_status_line() {
 	expected="lockc: loaded ($PIN)
 kernel LSMs: $(cat /sys/kernel/security/lsm)
 programs: $programs of $programs attached"
-	for name in $(awk '$1 == "program" { print $2 }' "$PROJECT/build/lockc.manifest"); do
+	while read -r name; do
 		# bpftool 7.5 exits 255 after printing one link
 		link=$(bpftool link show pinned "$PIN/links/$name" -j 2>/dev/null || true)
 		expected+=$'\n'$(printf '  %-20s link %s, program %s' "$name" "$(jq .id <<<"$link")" "$(jq .prog_id <<<"$link")")
-	done
+	done < <(awk '$1 == "program" { print $2 }' "$PROJECT/build/lockc.manifest")
 	expected+=$'\n'"maps: $maps of $maps pinned"
 	expected+=$'\n'$(map_status_line containers 1)
 	expected+=$'\n'$(map_status_line policies 3)
