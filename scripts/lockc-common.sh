@@ -14,6 +14,8 @@ LOCKC_PIN_DIR=${LOCKC_PIN_DIR:-$LOCKC_DEFAULT_BPFFS/lockc}
 # The BPF object, its manifest and lockcctl (the build directory in a source tree).
 LOCKC_OBJECT_DIR=${LOCKC_OBJECT_DIR:-$lockc_script_dir/../build}
 LOCKC_POLICY_DEFAULTS=${LOCKC_POLICY_DEFAULTS:-$lockc_script_dir/../policy-defaults}
+# The admin's own policies; one named like a shipped policy replaces it.
+LOCKC_POLICY_DIR=${LOCKC_POLICY_DIR:-/etc/lockc/policies}
 LOCKC_LOCK_FILE=${LOCKC_LOCK_FILE:-/run/lock/lockc.lock}
 
 lockc_prog=$(basename "$0")

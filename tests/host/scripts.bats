@@ -98,11 +98,19 @@ map scratch_slots"
 	assert_output_contains "vmtest: the guest (kernel 6.1) did not finish within 5 s and was stopped"
 }
 
-@test "vmtest/run reports a guest that dies as a failure" {
+@test "vmtest/run boots a guest that dies while booting once more, then reports a failure" {
 	# With no init to hand over to, the guest panics and reboots at once.
 	run "$PROJECT/vmtest/run" --append "rdinit=/nonexistent" -- true
 	assert_status 125
+	assert_output_contains "vmtest: the guest (kernel 6.1) died while booting; booting it once more."
 	assert_output_contains "vmtest: the guest (kernel 6.1) died before the command finished"
+}
+
+@test "vmtest/run does not boot again when the command itself kills the guest" {
+	run "$PROJECT/vmtest/run" -- sh -c 'echo c >/proc/sysrq-trigger'
+	assert_status 125
+	assert_output_contains "vmtest: the guest (kernel 6.1) died before the command finished"
+	[[ $output != *"booting it once more"* ]]
 }
 
 @test "install-deps is idempotent" {

@@ -83,12 +83,31 @@ allow bind-mount /"
 @test "a load that fails midway leaves nothing pinned or attached" {
 	mkdir "$BATS_TEST_TMPDIR/policies"
 	printf 'allow everything\n' >"$BATS_TEST_TMPDIR/policies/broken.policy"
-	LOCKC_POLICY_DEFAULTS=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
+	LOCKC_POLICY_DIR=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
 	assert_status 1
 	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, syslog, mount, chroot, host-sockets.
-lockc-load: applying the default policies failed (see above); nothing was loaded."
+lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_TMPDIR/policies failed (see above); nothing was loaded."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
+}
+
+@test "load applies the admin's policies too; one named like a shipped policy replaces it" {
+	mkdir "$BATS_TEST_TMPDIR/policies"
+	printf 'allow file /srv\n' >"$BATS_TEST_TMPDIR/policies/web.policy"
+	printf 'allow syslog\nallow file /\n' >"$BATS_TEST_TMPDIR/policies/baseline.policy"
+	LOCKC_POLICY_DIR=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
+	assert_status 0
+	run "$LOCKCCTL" policy show baseline
+	assert_output "# policy baseline (id 1)
+allow syslog
+deny mount
+deny chroot
+deny host-sockets
+allow file /"
+	run "$LOCKCCTL" policy show web
+	assert_output_contains "allow file /srv"
+	run "$LOCKCCTL" policy show restricted
+	assert_output_contains "deny file /run/secrets/kubernetes.io"
 }
 
 @test "the pin directory can be moved for tests" {
