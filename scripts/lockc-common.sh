@@ -67,23 +67,28 @@ manifest() {
 manifest_programs() { manifest | awk '$1 == "program" { print $2 }'; }
 manifest_maps() { manifest | awk '$1 == "map" { print $2 }'; }
 
-# The JSON that bpftool shows for one link ("pinned PATH" or "id ID"); fails
-# if there is no such link. bpftool 7.5 exits 255 even after showing a single
-# link, so the output decides, not the exit status.
-link_json() {
+# bpftool's JSON list of every link or map ($1) with the paths it is pinned
+# at (-f), or [] when there are none.
+pinned_list() {
 	local out
-	out=$(bpftool link show "$@" -j 2>/dev/null) || true
-	jq -e 'type == "object" and has("id")' >/dev/null 2>&1 <<<"$out" || return 1
+	out=$(bpftool -j -f "$1" list 2>/dev/null) || true
+	jq -e 'type == "array"' >/dev/null 2>&1 <<<"$out" || out='[]'
 	echo "$out"
 }
 
-# Print what a complete set of pins under DIR lacks, one item per line.
+# Print what a complete set of pins under DIR lacks, one item per line. One
+# bpftool call per object type: each process costs a lot under emulation.
 missing_pins() {
-	local dir=$1 name
-	for name in $(manifest_programs); do
-		link_json pinned "$dir/links/$name" >/dev/null || echo "link $name"
-	done
-	for name in $(manifest_maps); do
-		bpftool map show pinned "$dir/maps/$name" >/dev/null 2>&1 || echo "map $name"
-	done
+	local dir=$1 manifest_text
+	manifest_text=$(manifest)
+	jq -rn --arg dir "$dir" --arg manifest "$manifest_text" \
+		--argjson links "$(pinned_list link)" --argjson maps "$(pinned_list map)" '
+		[$links[] | .pinned // [] | .[]] as $link_pins
+		| [$maps[] | .pinned // [] | .[]] as $map_pins
+		| $manifest | split("\n")[] | select(length > 0) | split(" ") as [$kind, $name]
+		| if $kind == "program" then
+			select($link_pins | any(. == "\($dir)/links/\($name)") | not) | "link \($name)"
+		  else
+			select($map_pins | any(. == "\($dir)/maps/\($name)") | not) | "map \($name)"
+		  end'
 }
