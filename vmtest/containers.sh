@@ -98,11 +98,13 @@ container_wait() {
 	return 1
 }
 
-# container_remove RUNTIME NAME: delete the container and its registration.
+# container_remove RUNTIME NAME: delete the container and its registration
+# (by id: once the runtime removed the cgroup, its path is gone).
 container_remove() {
-	local runtime=$1 name=$2
+	local runtime=$1 name=$2 id
+	id=$(stat -c %i "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT/$name" 2>/dev/null) || id=
 	"$runtime" delete --force "$name" >/dev/null 2>&1
-	"$LOCKC_PROJECT/build/lockcctl" container delete path "$CONTAINER_CGROUP_PARENT/$name" >/dev/null 2>&1
+	[ -z "$id" ] || "$LOCKC_PROJECT/build/lockcctl" container delete id "$id" >/dev/null 2>&1
 	rm -rf "${CONTAINER_DIR:?}/$name"
 	return 0
 }
