@@ -134,8 +134,16 @@ allow file /"
 	assert_output "lockc unloaded: $(grep -c '^program' "$PROJECT/build/lockc.manifest") links detached, $(grep -c '^map' "$PROJECT/build/lockc.manifest") maps unpinned."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
-	run bpftool map list -j
-	[ "$(jq '[.[] | select(.name == "containers" or .name == "policies")] | length' <<<"$output")" -eq 0 ]
+	# The kernel frees the programs, then their maps, after RCU grace
+	# periods: wait (at most 10 s) for the last of lockc's maps to go.
+	local names left i
+	names=$(awk '$1 == "map" { print $2 }' "$PROJECT/build/lockc.manifest" | jq -R . | jq -sc .)
+	for ((i = 0; i < 50; i++)); do
+		left=$(bpftool map list -j | jq --argjson names "$names" '[.[] | select(.name as $n | $names | index($n))] | length')
+		[ "$left" -eq 0 ] && break
+		sleep 0.2
+	done
+	[ "$left" -eq 0 ]
 }
 
 @test "unload of nothing succeeds and says so" {
