@@ -398,15 +398,24 @@ static void decode_rule_path(const struct lockc_rule_key *key, char *out, bool *
 	out[n] = '\0';
 }
 
+/* Rule keys in display order: by class, then by path bytes. */
+static int compare_rule_keys(const void *a, const void *b)
+{
+	const struct lockc_rule_key *x = a, *y = b;
+	size_t nx = key_path_len(x), ny = key_path_len(y);
+	int c;
+
+	if (x->class != y->class)
+		return x->class < y->class ? -1 : 1;
+	c = memcmp(x->path, y->path, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
 static int compare_parsed_rules(const void *a, const void *b)
 {
 	const struct parsed_rule *x = a, *y = b;
 
-	if (x->key.class != y->key.class)
-		return x->key.class < y->key.class ? -1 : 1;
-	if (x->key.prefixlen != y->key.prefixlen)
-		return x->key.prefixlen < y->key.prefixlen ? -1 : 1;
-	return memcmp(x->key.path, y->key.path, key_path_len(&x->key));
+	return compare_rule_keys(&x->key, &y->key);
 }
 
 static void add_parsed_rule(struct parsed_policy *p, const struct parsed_rule *rule)
@@ -854,18 +863,6 @@ static int do_policy_list(int argc, char **argv)
 	close(fd);
 	close(rules_fd);
 	return 0;
-}
-
-static int compare_rule_keys(const void *a, const void *b)
-{
-	const struct lockc_rule_key *x = a, *y = b;
-	size_t nx = key_path_len(x), ny = key_path_len(y);
-	int c;
-
-	if (x->class != y->class)
-		return x->class < y->class ? -1 : 1;
-	c = memcmp(x->path, y->path, nx < ny ? nx : ny);
-	return c ? c : (nx > ny) - (nx < ny);
 }
 
 /* Print a loaded policy back in the policy file format (or as JSON). */
