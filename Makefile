@@ -13,18 +13,24 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_x86 \
 	-Wall -Wextra -Wno-unused-parameter -Werror \
 	-I$(BUILD) -Imaps
-HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps \
+HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps -I$(BUILD) \
 	$(shell $(PKG_CONFIG) --cflags libbpf jansson 2>/dev/null)
 HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf jansson 2>/dev/null)
 
 BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
+HELPER_SOURCES := $(wildcard maps/lockcctl*.c)
 MANIFEST := $(BUILD)/lockc.manifest
 # Static, so that it runs inside a busybox container.
 PROBE := $(BUILD)/probe
 
+# The oci-hooks(5) file that podman and CRI-O read from a hooks.d directory.
+# It names lockcctl by absolute path: this tree's, or LOCKCCTL_PATH.
+OCI_HOOK := $(BUILD)/hooks.d/lockc.json
+LOCKCCTL_PATH ?= $(abspath $(HELPER))
+
 .PHONY: all deps check clean vm demo
-all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE)
+all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE) $(OCI_HOOK)
 
 deps:
 	scripts/install-deps
@@ -46,8 +52,19 @@ $(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
 	$(BPFTOOL) btf dump file $< -j | jq -r -f bpf/manifest.jq >$@.tmp
 	mv $@.tmp $@
 
-$(HELPER): maps/lockcctl.c maps/lockc.h | $(BUILD)
-	$(CC) $(HELPER_CFLAGS) -o $@ $< $(HELPER_LDLIBS)
+# The shipped lockc.conf, built into lockcctl for nodes that have none.
+$(BUILD)/default-config.h: policy-defaults/lockc.conf | $(BUILD)
+	sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $< >$@.tmp
+	mv $@.tmp $@
+
+$(HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/default-config.h | $(BUILD)
+	$(CC) $(HELPER_CFLAGS) -o $@ $(HELPER_SOURCES) $(HELPER_LDLIBS)
+
+$(OCI_HOOK): scripts/oci-hook.json.in
+	mkdir -p $(dir $@)
+	sed 's|@LOCKCCTL@|$(LOCKCCTL_PATH)|' $< >$@.tmp
+	jq . $@.tmp >/dev/null
+	mv $@.tmp $@
 
 $(PROBE): tests/probe/probe.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread

@@ -51,9 +51,22 @@ enum lockc_verdict {
 	LOCKC_VERDICT_DENY = 2,
 };
 
-/* Map "containers": key __u64 cgroup id (the cgroup v2 directory's inode). */
+/*
+ * What happens to an operation that a container's policy denies. Zero is not
+ * a mode: an entry written without one is enforced.
+ */
+enum lockc_mode {
+	LOCKC_MODE_ENFORCE = 1,		/* refuse it (EPERM) and report it */
+	LOCKC_MODE_AUDIT = 2,		/* let it happen and report it */
+};
+
+/*
+ * Map "containers": key __u64 cgroup id (the cgroup v2 directory's inode).
+ * The kernel deletes an entry when its cgroup is removed.
+ */
 struct lockc_container {
 	__u32 policy_id;		/* key into "policies" */
+	enum lockc_mode mode;
 	char name[LOCKC_NAME_MAX];	/* for admins and events, NUL-terminated */
 };
 
@@ -78,6 +91,13 @@ struct lockc_policy {
 enum lockc_rule_class {
 	LOCKC_RULE_FILE = 1,		/* open(2) of the path */
 	LOCKC_RULE_BIND_MOUNT = 2,	/* the path as the source of a bind mount */
+	/*
+	 * A host path that the runtime may bind-mount into the container as
+	 * it creates it (config.json's mounts). The runtime mounts before
+	 * the workload is armed, so lockcctl's OCI hook and runtime wrapper
+	 * check these against the spec; no BPF program looks them up.
+	 */
+	LOCKC_RULE_VOLUME = 3,
 };
 
 /*
@@ -117,6 +137,74 @@ struct lockc_rule {
 struct lockc_task {
 	__u64 container;	/* cgroup id of the registration that armed it */
 	__u32 level;		/* that cgroup's level below the cgroup v2 root */
+};
+
+/* ---- events ------------------------------------------------------------ */
+
+/* Ring buffer "events": its size in bytes (a power of two pages). */
+#define LOCKC_EVENTS_BYTES (1 << 20)
+/*
+ * Each container may report this many denials per window; the rest are
+ * counted, not sent, so one looping workload cannot crowd out the others.
+ */
+#define LOCKC_EVENTS_PER_WINDOW 64
+#define LOCKC_EVENT_WINDOW_NS 1000000000ULL
+
+/* The operation a denial event is about. */
+enum lockc_operation {
+	LOCKC_OP_OPEN = 1,		/* detail: the path as the workload sees it */
+	LOCKC_OP_OPEN_DETACHED = 2,	/* a file on a mount outside the task's namespace */
+	LOCKC_OP_MOUNT = 3,		/* detail: the source */
+	LOCKC_OP_MOUNT_SYMLINK = 4,	/* a symlink followed inside mount(2); detail: its name */
+	LOCKC_OP_UMOUNT = 5,		/* detail: the mount point's name */
+	LOCKC_OP_REMOUNT = 6,		/* detail: the file system type */
+	LOCKC_OP_MOVE_MOUNT = 7,	/* detail: the target's name */
+	LOCKC_OP_MOUNT_OPTION = 8,	/* fsconfig(2) or a mount option; detail: its key */
+	LOCKC_OP_PIVOT_ROOT = 9,	/* detail: the new root's name */
+	LOCKC_OP_CHROOT = 10,		/* detail: the new root's name */
+	LOCKC_OP_UNIX_CONNECT = 11,	/* detail: the socket's address, "@" for abstract */
+	LOCKC_OP_SYSLOG = 12,
+};
+
+enum lockc_decision {
+	LOCKC_DECISION_DENIED = 1,	/* refused: the container is enforced */
+	LOCKC_DECISION_AUDITED = 2,	/* allowed: the container is audited */
+};
+
+/*
+ * A record of "events": this header, then detail_len bytes of detail (no
+ * NUL). Names are NUL-terminated.
+ */
+struct lockc_event {
+	__u64 time_ns;			/* CLOCK_BOOTTIME */
+	__u64 container;		/* cgroup id of the registration */
+	__u32 pid;			/* thread group id, initial pid namespace */
+	__u32 tid;
+	__u32 policy_id;
+	/* this container's events dropped by the rate limit since its last one */
+	__u32 suppressed;
+	enum lockc_operation operation;
+	enum lockc_decision decision;
+	__u32 detail_len;
+	__u32 reserved;			/* zero */
+	char comm[16];
+	char container_name[LOCKC_NAME_MAX];
+	char policy_name[LOCKC_NAME_MAX];
+};
+
+/* LRU map "event_budgets": key __u64 container cgroup id. */
+struct lockc_event_budget {
+	__u64 window_start_ns;
+	__u32 sent;			/* events sent in this window */
+	__u32 suppressed;		/* events dropped since the last one sent */
+};
+
+/* Per-CPU array "event_stats", one entry (key 0): sum the CPUs. */
+struct lockc_event_stats {
+	__u64 sent;
+	__u64 rate_limited;		/* dropped by a container's budget */
+	__u64 ring_full;		/* dropped: nobody read the ring buffer fast enough */
+	__u64 no_buffer;		/* dropped: no scratch buffer free on the CPU */
 };
 
 #endif /* LOCKC_H */

@@ -34,10 +34,13 @@ make_rootfs() {
 	echo 'not a secret' >"$rootfs/run/other/token"
 }
 
-# bundle_create NAME [--mount SRC:DST]... [--cap CAP]... -- ARGS...
+# bundle_create NAME [--mount SRC:DST]... [--cap CAP]... [--annotation KEY=VALUE]...
+#               [--hook] -- ARGS...
 # Writes $CONTAINER_DIR/NAME/config.json for a container running ARGS.
+# --hook adds lockcctl's OCI hook as the createRuntime hook, the way podman
+# adds it from hooks.d.
 bundle_create() {
-	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' args
+	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' annotations='{}' hooks='{}' args
 	shift
 	bundle=$CONTAINER_DIR/$name
 	while [ "$1" != -- ]; do
@@ -45,6 +48,13 @@ bundle_create() {
 		--mount) mounts=$(jq -c --arg src "${2%%:*}" --arg dst "${2#*:}" \
 			'. + [{destination: $dst, type: "bind", source: $src, options: ["rbind", "rw"]}]' <<<"$mounts") ;;
 		--cap) caps=$(jq -c --arg cap "CAP_$2" '. + [$cap]' <<<"$caps") ;;
+		--annotation) annotations=$(jq -c --arg key "${2%%=*}" --arg value "${2#*=}" \
+			'. + {($key): $value}' <<<"$annotations") ;;
+		--hook)
+			hooks=$(jq -nc --arg path "$LOCKC_PROJECT/build/lockcctl" \
+				'{createRuntime: [{path: $path, args: ["lockcctl", "oci-hook"]}]}')
+			shift
+			continue ;;
 		*) echo "bundle_create: unknown option $1" >&2; return 2 ;;
 		esac
 		shift 2
@@ -56,12 +66,15 @@ bundle_create() {
 	[ -d "$CONTAINER_DIR/rootfs" ] || make_rootfs "$CONTAINER_DIR/rootfs"
 	(cd "$bundle" && runc spec)
 	jq --arg rootfs "$CONTAINER_DIR/rootfs" --arg cgroup "/$CONTAINER_CGROUP_PARENT/$name" \
-		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" '
+		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" \
+		--argjson annotations "$annotations" --argjson hooks "$hooks" '
 		.root = {path: $rootfs, readonly: false}
 		| .process.terminal = false
 		| .process.args = $args
 		| .process.capabilities |= with_entries(.value = (.value + $caps | unique))
 		| .mounts += $mounts
+		| .annotations = $annotations
+		| .hooks = $hooks
 		| .linux.cgroupsPath = $cgroup
 		| .linux.namespaces |= map(select(.type != "network"))
 		' "$bundle/config.json" >"$bundle/config.json.new"
@@ -69,8 +82,9 @@ bundle_create() {
 }
 
 # container_start RUNTIME NAME POLICY: create, register with POLICY (none:
-# leave unregistered), start. The workload's output goes to
-# $CONTAINER_DIR/NAME/output.
+# leave unregistered; hook: the bundle's OCI hook registers it) in mode
+# $CONTAINER_MODE (default enforce), start. The workload's output goes to
+# $CONTAINER_DIR/NAME/output; a failed create prints the runtime's message.
 container_start() {
 	local runtime=$1 name=$2 policy=$3 bundle=$CONTAINER_DIR/$2
 	"$runtime" create --bundle "$bundle" "$name" >"$bundle/output" 2>&1 </dev/null || {
@@ -78,8 +92,9 @@ container_start() {
 		cat "$bundle/output" >&2
 		return 1
 	}
-	if [ "$policy" != none ]; then
-		"$LOCKC_PROJECT/build/lockcctl" container add path "$CONTAINER_CGROUP_PARENT/$name" policy "$policy" name "$name" || {
+	if [ "$policy" != none ] && [ "$policy" != hook ]; then
+		"$LOCKC_PROJECT/build/lockcctl" container add path "$CONTAINER_CGROUP_PARENT/$name" policy "$policy" name "$name" \
+			mode "${CONTAINER_MODE:-enforce}" || {
 			"$runtime" delete --force "$name"
 			return 1
 		}

@@ -18,7 +18,7 @@ setup() {
 @test "help prints the usage on stdout and exits 0" {
 	run --separate-stderr "$LOCKCCTL" help
 	assert_status 0
-	assert_output_contains "lockcctl container add path CGROUP policy POLICY [name NAME]"
+	assert_output_contains "lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit]"
 	[ -z "$stderr" ]
 }
 
@@ -61,7 +61,7 @@ setup() {
 	assert_output "Error: 'path' needs a value."
 	run "$LOCKCCTL" container add cgroup foo policy x
 	assert_status 1
-	assert_output "Error: unknown keyword 'cgroup'; expected path, policy or name."
+	assert_output "Error: unknown keyword 'cgroup'; expected path, policy, name or mode."
 }
 
 @test "container add refuses a directory that is not a cgroup v2 one" {
@@ -114,7 +114,7 @@ setup() {
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, syslog, mount, chroot, host-sockets."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -177,7 +177,7 @@ policy_error() {
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, syslog, mount, chroot, host-sockets."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets."
 }
 
 @test "two files defining the same policy are refused" {
@@ -187,4 +187,63 @@ policy_error() {
 	run "$LOCKCCTL" policy apply "$POLICIES/web.policy" "$POLICIES/other/web.policy"
 	assert_status 1
 	assert_output "Error: $POLICIES/web.policy and $POLICIES/other/web.policy both define policy 'web'."
+}
+
+@test "lockc.conf: the built-in settings are the shipped policy-defaults/lockc.conf" {
+	[ ! -e /etc/lockc/lockc.conf ] || skip "this machine has its own /etc/lockc/lockc.conf"
+	run "$LOCKCCTL" config show
+	assert_status 0
+	[ "${lines[0]}" = "# from (built-in lockc.conf)" ]
+	builtin=$(tail -n +2 <<<"$output")
+	run env LOCKC_CONFIG="$POLICY_DEFAULTS/lockc.conf" "$LOCKCCTL" config show
+	assert_output "# from $POLICY_DEFAULTS/lockc.conf
+$builtin"
+	assert_output_contains "default-policy baseline"
+	assert_output_contains "namespace kube-system privileged"
+	assert_output_contains "on-error refuse"
+}
+
+@test "lockc.conf: every setting, and as JSON" {
+	printf '# a node\ndefault-policy restricted  # strict\ndefault-mode audit\nnamespace a baseline\nnamespace b privileged\nannotation-forbidden-policies privileged baseline\nannotation-forbidden-modes\non-error start-unconfined\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" --json config show
+	assert_status 0
+	assert_output "{\"file\":\"$BATS_TEST_TMPDIR/lockc.conf\",\"default-policy\":\"restricted\",\"default-mode\":\"audit\",\"namespaces\":{\"a\":\"baseline\",\"b\":\"privileged\"},\"annotation-forbidden-policies\":[\"privileged\",\"baseline\"],\"annotation-forbidden-modes\":[],\"on-error\":\"start-unconfined\"}"
+}
+
+@test "lockc.conf: each mistake is named with file and line" {
+	local conf=$BATS_TEST_TMPDIR/lockc.conf
+	# $1 is the file's text with \n escapes, $2 what follows the file name in the error.
+	check() {
+		printf '%b' "$1" >"$conf"
+		LOCKC_CONFIG=$conf run "$LOCKCCTL" config show
+		assert_status 1
+		assert_output "Error: $conf$2"
+	}
+	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error."
+	check 'default-policy a\ndefault-policy b\n' ":2: 'default-policy' is set twice."
+	check 'default-policy a b\n' ":1: 'default-policy' takes 1 value."
+	check 'default-policy a\ndefault-mode loose\n' ":2: unknown mode 'loose'; expected enforce or audit."
+	check 'default-policy a\nnamespace x\n' ":2: 'namespace' takes 2 values."
+	check 'default-policy a\nnamespace x b\nnamespace x c\n' ":3: namespace x is mapped twice."
+	check 'default-policy a\non-error ignore\n' ":2: on-error is refuse or start-unconfined, not 'ignore'."
+	check 'default-policy a/b\n' ":1: 'a/b' is not a name (1-63 letters, digits or ._:- characters)."
+	check 'default-mode audit\n' ": no default-policy; every node needs one."
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/missing run "$LOCKCCTL" config show
+	assert_output "Error: cannot read $BATS_TEST_TMPDIR/missing: No such file or directory."
+}
+
+@test "oci-hook refuses the container when its state is unreadable or lockc is not loaded" {
+	run "$LOCKCCTL" oci-hook <<<"not json"
+	assert_status 1
+	assert_output "Error: lockc refuses container (unknown): cannot read the OCI state on stdin: '[' or '{' expected near 'not' (line 1)."
+	run "$LOCKCCTL" oci-hook <<<'{"ociVersion": "1.0.2", "id": "web"}'
+	assert_status 1
+	assert_output "Error: lockc refuses container (unknown): the OCI state on stdin lacks what lockc needs (id, pid, bundle): Object item not found: pid."
+	mkdir "$BATS_TEST_TMPDIR/bundle"
+	echo '{"ociVersion": "1.0.2", "mounts": []}' >"$BATS_TEST_TMPDIR/bundle/config.json"
+	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"{\"id\": \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", \"pid\": $$, \"bundle\": \"$BATS_TEST_TMPDIR/bundle\"}"
+	assert_status 1
+	assert_output "Error: lockc refuses container 0123456789ab: cannot open lockc's map $LOCKC_PIN_DIR/maps/policies (No such file or directory); load lockc with lockc-load first."
+	run "$LOCKCCTL" oci-hook extra
+	assert_status 1
 }

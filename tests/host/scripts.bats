@@ -66,10 +66,14 @@ program lockc_sb_pivotroot
 program lockc_chroot
 program lockc_unix_connect
 program lockc_syslog
+program lockc_forget
 map containers
 map policies
 map rules
 map armed_tasks
+map events
+map event_budgets
+map event_stats
 map scratch_slots"
 }
 
@@ -104,6 +108,9 @@ map scratch_slots"
 	assert_status 125
 	assert_output_contains "vmtest: the guest (kernel 6.1) died while booting; booting it once more."
 	assert_output_contains "vmtest: the guest (kernel 6.1) died before the command finished"
+	# The console from the kernel's report on, and all of it in the build directory.
+	assert_output_contains "Kernel panic"
+	grep -q "Kernel panic" "$PROJECT/build/vmtest/console-6.1.log"
 }
 
 @test "vmtest/run does not boot again when the command itself kills the guest" {

@@ -38,7 +38,11 @@ $PIN/maps:
 $(awk '$1 == "map" { print $2 }' "$manifest" | sort)"
 	while read -r name; do
 		run bpftool link show pinned "$PIN/links/$name" -j
-		[ "$(jq -r '.prog_type + " " + .attach_type' <<<"$output")" = "lsm lsm_mac" ]
+		if [ "$name" = lockc_forget ]; then
+			[ "$(jq -r '.type + " " + .tp_name' <<<"$output")" = "raw_tracepoint cgroup_rmdir" ]
+		else
+			[ "$(jq -r '.prog_type + " " + .attach_type' <<<"$output")" = "lsm lsm_mac" ]
+		fi
 	done < <(awk '$1 == "program" { print $2 }' "$manifest")
 	[ "$(lockc_link_ids | wc -l)" -eq "$(grep -c '^program' "$manifest")" ]
 }
@@ -48,9 +52,9 @@ $(awk '$1 == "map" { print $2 }' "$manifest" | sort)"
 	run "$LOCKCCTL" policy list
 	assert_status 0
 	assert_output "ID   NAME                     RULES  SYSLOG  MOUNT   CHROOT  HOST-SOCKETS
-1    baseline                 $(grep -c '^[a-z]* \(file\|bind-mount\) ' "$POLICY_DEFAULTS/baseline.policy")     deny    deny    deny    deny
-2    privileged               2      allow   allow   allow   allow
-3    restricted               $(grep -c '^[a-z]* \(file\|bind-mount\) ' "$POLICY_DEFAULTS/restricted.policy")     deny    deny    deny    deny"
+1    baseline                 $(grep -c '^[a-z]* \(file\|bind-mount\|volume\) ' "$POLICY_DEFAULTS/baseline.policy")     deny    deny    deny    deny
+2    privileged               3      allow   allow   allow   allow
+3    restricted               $(grep -c '^[a-z]* \(file\|bind-mount\|volume\) ' "$POLICY_DEFAULTS/restricted.policy")     deny    deny    deny    deny"
 	run "$LOCKCCTL" policy show privileged
 	assert_output "# policy privileged (id 2)
 allow syslog
@@ -58,7 +62,8 @@ allow mount
 allow chroot
 allow host-sockets
 allow file /
-allow bind-mount /"
+allow bind-mount /
+allow volume /"
 }
 
 @test "a second load is harmless and keeps the same links" {
@@ -85,7 +90,7 @@ allow bind-mount /"
 	printf 'allow everything\n' >"$BATS_TEST_TMPDIR/policies/broken.policy"
 	LOCKC_POLICY_DIR=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
 	assert_status 1
-	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, syslog, mount, chroot, host-sockets.
+	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets.
 lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_TMPDIR/policies failed (see above); nothing was loaded."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
@@ -158,6 +163,7 @@ map_status_line() {
 	info=$(bpftool map show pinned "$PIN/maps/$1" -j)
 	case $(jq -r .type <<<"$info") in
 	task_storage) printf '  %-20s one entry per confined task' "$1" ;;
+	ringbuf) printf '  %-20s ring buffer of %s bytes' "$1" "$(jq .max_entries <<<"$info")" ;;
 	*) printf '  %-20s %s of %s entries, %s bytes' "$1" "$2" "$(jq .max_entries <<<"$info")" "$(jq .bytes_memlock <<<"$info")" ;;
 	esac
 }
@@ -182,6 +188,9 @@ programs: $programs of $programs attached"
 	expected+=$'\n'$(map_status_line policies 3)
 	expected+=$'\n'$(map_status_line rules "$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)")
 	expected+=$'\n'$(map_status_line armed_tasks)
+	expected+=$'\n'$(map_status_line events)
+	expected+=$'\n'$(map_status_line event_budgets 0)
+	expected+=$'\n'$(map_status_line event_stats 1)
 	expected+=$'\n'$(map_status_line scratch_slots 4)
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
@@ -192,7 +201,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state' <<<"$output")" = loaded ]
 	[ "$(jq -r '.programs[0].name' <<<"$output")" = lockc_arm ]
 	[ "$(jq -r '[.maps[] | .name + "=" + (.entries | tostring)] | join(" ")' <<<"$output")" = \
-		"containers=1 policies=3 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null scratch_slots=4" ]
+		"containers=1 policies=3 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null events=null event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 

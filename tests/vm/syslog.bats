@@ -93,13 +93,13 @@ teardown() {
 	id=$(stat -c %i /sys/fs/cgroup/box)
 	policy=$(bpftool map dump pinned "$PIN/maps/policies" -j |
 		jq '.[] | select(.formatted.value.name == "restricted") | .formatted.key')
-	# key: __u64 cgroup id; value: __u32 policy_id, char name[64]
+	# key: __u64 cgroup id; value: __u32 policy_id, enum mode (1: enforce), char name[64]
 	read -ra key <<<"$(le_hex "$id" 8)"
-	read -ra value <<<"$(le_hex "$policy" 4) $(string_hex box 64)"
+	read -ra value <<<"$(le_hex "$policy" 4) $(le_hex 1 4) $(string_hex box 64)"
 	bpftool map update pinned "$PIN/maps/containers" key hex "${key[@]}" value hex "${value[@]}"
 	run "$LOCKCCTL" container list
-	assert_output "CGROUP_ID    POLICY           NAME                     CGROUP
-$(printf '%-12s %-16s %-24s %s' "$id" restricted box /sys/fs/cgroup/box)"
+	assert_output "CGROUP_ID    POLICY           MODE     NAME                     CGROUP
+$(printf '%-12s %-16s %-8s %-24s %s' "$id" restricted enforce box /sys/fs/cgroup/box)"
 	run in_cgroup box dmesg --syslog
 	assert_status 1
 }
@@ -107,7 +107,7 @@ $(printf '%-12s %-16s %-24s %s' "$id" restricted box /sys/fs/cgroup/box)"
 @test "a registration naming a missing policy denies (fail closed)" {
 	id=$(stat -c %i /sys/fs/cgroup/box)
 	read -ra key <<<"$(le_hex "$id" 8)"
-	read -ra value <<<"$(le_hex 999 4) $(string_hex box 64)"
+	read -ra value <<<"$(le_hex 999 4) $(le_hex 1 4) $(string_hex box 64)"
 	bpftool map update pinned "$PIN/maps/containers" key hex "${key[@]}" value hex "${value[@]}"
 	run "$LOCKCCTL" container list
 	assert_output_contains "(missing)"
@@ -131,7 +131,7 @@ $(printf '%-12s %-16s %-24s %s' "$id" restricted box /sys/fs/cgroup/box)"
 	id=$(stat -c %i /sys/fs/cgroup/box)
 	run "$LOCKCCTL" --json container list
 	assert_status 0
-	assert_output "[{\"cgroup_id\":$id,\"cgroup\":\"/sys/fs/cgroup/box\",\"policy\":\"baseline\",\"policy_id\":1,\"name\":\"web\"}]"
+	assert_output "[{\"cgroup_id\":$id,\"cgroup\":\"/sys/fs/cgroup/box\",\"policy\":\"baseline\",\"policy_id\":1,\"mode\":\"enforce\",\"name\":\"web\"}]"
 }
 
 @test "registering the root cgroup or an unknown policy is refused" {

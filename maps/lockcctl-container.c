@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* lockcctl container: register cgroups as containers. */
+#include "lockcctl.h"
+
+#include <libgen.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+
+#define ROOT_CGROUP_ID 1
+/* File handle type of kernfs (cgroup) files, FILEID_KERNFS in the kernel. */
+#define FILEID_KERNFS 0xfe
+
+enum lockc_mode mode_parse(const char *word)
+{
+	if (strcmp(word, "enforce") == 0)
+		return LOCKC_MODE_ENFORCE;
+	if (strcmp(word, "audit") == 0)
+		return LOCKC_MODE_AUDIT;
+	return 0;
+}
+
+/* The kernel enforces any value other than audit, and so do the names. */
+const char *mode_name(enum lockc_mode mode)
+{
+	return mode == LOCKC_MODE_AUDIT ? "audit" : "enforce";
+}
+
+static __u64 cgroup_id_of_fd(int fd, const char *path)
+{
+	struct {
+		struct file_handle handle;
+		__u64 id;
+	} fh = { .handle.handle_bytes = sizeof(__u64) };
+	int mount_id;
+
+	if (name_to_handle_at(fd, "", &fh.handle, &mount_id, AT_EMPTY_PATH))
+		fail("cannot read the cgroup id of %s: %s.", path, strerror(errno));
+	return fh.id;
+}
+
+/*
+ * Resolve a cgroup directory to its id and its level below the cgroup v2
+ * root, walking up with ".." until the root (id 1) is reached.
+ */
+__u64 cgroup_lookup(const char *arg, char *path, size_t path_size, int *level)
+{
+	struct statfs fs;
+	__u64 id, parent_id;
+	int fd, parent;
+
+	if (arg[0] == '/')
+		snprintf(path, path_size, "%s", arg);
+	else
+		snprintf(path, path_size, "%s/%s", CGROUP_MOUNT, arg);
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail("cannot open cgroup %s: %s.", path, strerror(errno));
+	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
+		fail("%s is not a cgroup v2 directory; lockc needs the unified cgroup hierarchy.", path);
+
+	id = cgroup_id_of_fd(fd, path);
+	*level = 0;
+	for (__u64 cur = id; cur != ROOT_CGROUP_ID; cur = parent_id) {
+		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0)
+			fail("cannot open the parent of cgroup %s: %s.", path, strerror(errno));
+		close(fd);
+		fd = parent;
+		parent_id = cgroup_id_of_fd(fd, path);
+		if (parent_id == cur)
+			fail("cannot reach the root cgroup from %s; run lockcctl in the host's cgroup namespace.",
+			     path);
+		(*level)++;
+	}
+	close(fd);
+	return id;
+}
+
+/* The path of a cgroup id below CGROUP_MOUNT, or NULL if it no longer exists. */
+char *cgroup_path(__u64 id, char *buf, size_t size)
+{
+	struct {
+		struct file_handle handle;
+		__u64 id;
+	} fh = { .handle.handle_bytes = sizeof(__u64), .handle.handle_type = FILEID_KERNFS, .id = id };
+	char link[64];
+	ssize_t len;
+	int mount_fd, fd;
+
+	mount_fd = open(CGROUP_MOUNT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return NULL;
+	fd = open_by_handle_at(mount_fd, &fh.handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mount_fd);
+	if (fd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, buf, size - 1);
+	close(fd);
+	if (len < 0)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Register cgroup `cgroup` (a path, see cgroup_lookup) as container `name`
+ * (NULL: the cgroup's last component) under policy `policy_name`. Fails,
+ * changing nothing, if the cgroup is registered already. Returns the cgroup
+ * id; its path is left in `path` and the entry written in `*entry`.
+ */
+__u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
+			 char *path, size_t path_size, struct lockc_container *entry_out)
+{
+	struct lockc_container entry = { .mode = mode }, existing;
+	int level, containers_fd, policies_fd;
+	__u64 id, *policy_ids;
+	size_t policy_count;
+	char *copy;
+
+	id = cgroup_lookup(cgroup, path, path_size, &level);
+	if (level == 0)
+		fail("%s is the root cgroup; registering it would confine the whole host.", path);
+	if (level > LOCKC_CGROUP_LEVEL_MAX)
+		fail("%s is %d levels deep; lockc registers cgroups at most %d levels below the root.",
+		     path, level, LOCKC_CGROUP_LEVEL_MAX);
+
+	copy = strdup(path);
+	if (!copy)
+		fail("out of memory.");
+	if (!name)
+		name = basename(copy);
+	if (!valid_name(name))
+		fail("the container name '%s' must be 1-%d letters, digits or ._:- characters; choose one with 'name NAME'.",
+		     name, LOCKC_NAME_MAX - 1);
+	strcpy(entry.name, name);
+	free(copy);
+
+	policies_fd = open_policies();
+	policy_count = sorted_keys(policies_fd, sizeof(__u32), &policy_ids);
+	entry.policy_id = policy_find(policies_fd, policy_ids, policy_count, policy_name);
+	free(policy_ids);
+	if (entry.policy_id == LOCKC_POLICY_ID_NONE)
+		fail("no policy named '%s' is loaded; apply it first with 'lockcctl policy apply'.", policy_name);
+	close(policies_fd);
+
+	containers_fd = open_containers();
+	if (bpf_map_update_elem(containers_fd, &id, &entry, BPF_NOEXIST)) {
+		if (errno == EEXIST && !bpf_map_lookup_elem(containers_fd, &id, &existing))
+			fail("cgroup %s is already registered as '%.*s'; delete it first.", path,
+			     LOCKC_NAME_MAX, existing.name);
+		if (errno == E2BIG)
+			fail("the containers map is full (%d entries); delete stale registrations first.",
+			     LOCKC_CONTAINERS_MAX);
+		fail("cannot register cgroup %s: %s.", path, strerror(errno));
+	}
+	close(containers_fd);
+	*entry_out = entry;
+	return id;
+}
+
+int do_container_add(int argc, char **argv)
+{
+	const char *cgroup = NULL, *policy_name = NULL, *name = NULL, *mode_word = "enforce";
+	struct lockc_container entry;
+	enum lockc_mode mode;
+	char path[PATH_MAX];
+	__u64 id;
+
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			fail("'%s' needs a value.", argv[i]);
+		if (strcmp(argv[i], "path") == 0)
+			cgroup = argv[i + 1];
+		else if (strcmp(argv[i], "policy") == 0)
+			policy_name = argv[i + 1];
+		else if (strcmp(argv[i], "name") == 0)
+			name = argv[i + 1];
+		else if (strcmp(argv[i], "mode") == 0)
+			mode_word = argv[i + 1];
+		else
+			fail("unknown keyword '%s'; expected path, policy, name or mode.", argv[i]);
+	}
+	if (!cgroup || !policy_name)
+		fail("'container add' needs 'path CGROUP' and 'policy POLICY'.");
+	mode = mode_parse(mode_word);
+	if (!mode)
+		fail("unknown mode '%s'; expected enforce or audit.", mode_word);
+
+	id = container_register(cgroup, policy_name, name, mode, path, sizeof(path), &entry);
+	if (json_output)
+		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s}", "cgroup_id", (json_int_t)id, "cgroup", path, "policy",
+				     policy_name, "mode", mode_name(mode), "name", entry.name));
+	return 0;
+}
+
+int do_container_delete(int argc, char **argv)
+{
+	char path[PATH_MAX] = "", *end;
+	int level, fd;
+	__u64 id;
+
+	if (argc != 2)
+		fail("'container delete' needs 'path CGROUP' or 'id CGROUP_ID'.");
+	if (strcmp(argv[0], "path") == 0) {
+		id = cgroup_lookup(argv[1], path, sizeof(path), &level);
+	} else if (strcmp(argv[0], "id") == 0) {
+		errno = 0;
+		id = strtoull(argv[1], &end, 10);
+		if (errno || *end || !*argv[1])
+			fail("'%s' is not a cgroup id.", argv[1]);
+		snprintf(path, sizeof(path), "id %llu", (unsigned long long)id);
+	} else {
+		fail("unknown keyword '%s'; expected path or id.", argv[0]);
+	}
+	fd = open_containers();
+	if (bpf_map_delete_elem(fd, &id))
+		fail(errno == ENOENT ? "cgroup %s is not registered." : "cannot unregister cgroup %s: %s.",
+		     path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int do_container_list(int argc, char **argv)
+{
+	int containers_fd, policies_fd;
+	struct lockc_container entry;
+	struct lockc_policy policy;
+	json_t *list = json_array();
+	char path[PATH_MAX];
+	size_t count;
+	__u64 *ids;
+
+	(void)argv;
+	if (argc)
+		fail("'container list' takes no arguments.");
+	containers_fd = open_containers();
+	policies_fd = open_policies();
+	if (!json_output)
+		printf("%-12s %-16s %-8s %-24s %s\n", "CGROUP_ID", "POLICY", "MODE", "NAME", "CGROUP");
+	count = sorted_keys(containers_fd, sizeof(__u64), &ids);
+	for (size_t i = 0; i < count; i++) {
+		const char *cgroup, *policy_name = "(missing)";
+		__u64 key = ids[i];
+
+		if (bpf_map_lookup_elem(containers_fd, &key, &entry))
+			continue;
+		entry.name[LOCKC_NAME_MAX - 1] = '\0';
+		if (!bpf_map_lookup_elem(policies_fd, &entry.policy_id, &policy)) {
+			policy.name[LOCKC_NAME_MAX - 1] = '\0';
+			policy_name = policy.name;
+		}
+		cgroup = cgroup_path(key, path, sizeof(path));
+		if (json_output)
+			json_array_append_new(list, json_pack("{s:I,s:s?,s:s,s:i,s:s,s:s}", "cgroup_id",
+							      (json_int_t)key, "cgroup", cgroup, "policy",
+							      policy_name, "policy_id", entry.policy_id, "mode",
+							      mode_name(entry.mode), "name", entry.name));
+		else
+			printf("%-12llu %-16s %-8s %-24s %s\n", (unsigned long long)key, policy_name,
+			       mode_name(entry.mode), entry.name, cgroup ? cgroup : "(removed)");
+	}
+	if (json_output)
+		print_json(list);
+	else
+		json_decref(list);
+	free(ids);
+	close(containers_fd);
+	close(policies_fd);
+	return 0;
+}

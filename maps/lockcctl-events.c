@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockcctl events: print the denials lockc reports on its "events" ring
+ * buffer, as text or JSON lines, and what it had to drop.
+ *
+ * A ring buffer has one read position: two readers split the events between
+ * them. Run one reader per node (the journal unit, or an admin's terminal).
+ */
+#include "lockcctl.h"
+
+#include <signal.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+static const char *const operation_names[] = {
+	[LOCKC_OP_OPEN] = "open",
+	[LOCKC_OP_OPEN_DETACHED] = "open-detached",
+	[LOCKC_OP_MOUNT] = "mount",
+	[LOCKC_OP_MOUNT_SYMLINK] = "mount-symlink",
+	[LOCKC_OP_UMOUNT] = "umount",
+	[LOCKC_OP_REMOUNT] = "remount",
+	[LOCKC_OP_MOVE_MOUNT] = "move-mount",
+	[LOCKC_OP_MOUNT_OPTION] = "mount-option",
+	[LOCKC_OP_PIVOT_ROOT] = "pivot-root",
+	[LOCKC_OP_CHROOT] = "chroot",
+	[LOCKC_OP_UNIX_CONNECT] = "unix-connect",
+	[LOCKC_OP_SYSLOG] = "syslog",
+};
+
+#define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
+
+static volatile sig_atomic_t stop;
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME, to date the kernel's timestamps. */
+static __s64 realtime_offset_ns;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static __s64 clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Paths and names come from the workload: anything but printable ASCII (and
+ * the space and backslash, which would blur a text line) is written \xNN,
+ * so a line can be neither split nor forged, and JSON gets valid UTF-8.
+ */
+static void sanitize(const char *in, size_t len, char *out, size_t out_size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && in[i] && o + 5 <= out_size; i++) {
+		unsigned char c = in[i];
+
+		if (c > ' ' && c < 0x7f && c != '\\')
+			out[o++] = c;
+		else
+			o += snprintf(out + o, out_size - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+static void format_time(__u64 boot_ns, char *out, size_t size)
+{
+	__s64 real = (__s64)boot_ns + realtime_offset_ns;
+	time_t sec = real / 1000000000;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, size - n, ".%03dZ", (int)(real % 1000000000 / 1000000));
+}
+
+static int print_event(void *ctx, void *data, size_t size)
+{
+	const struct lockc_event *e = data;
+	char detail[4 * PATH_MAX + 1], comm[4 * sizeof(e->comm) + 1], name[4 * LOCKC_NAME_MAX + 1];
+	char policy[4 * LOCKC_NAME_MAX + 1], when[40];
+	const char *op = "unknown", *decision;
+
+	(void)ctx;
+	if (size < sizeof(*e) || e->detail_len > size - sizeof(*e)) {
+		fprintf(stderr, "Warning: skipped a malformed event of %zu bytes.\n", size);
+		return 0;
+	}
+	if (e->operation < N_OPERATIONS && operation_names[e->operation])
+		op = operation_names[e->operation];
+	decision = e->decision == LOCKC_DECISION_AUDITED ? "audited" : "denied";
+	sanitize((const char *)(e + 1), e->detail_len, detail, sizeof(detail));
+	sanitize(e->comm, sizeof(e->comm), comm, sizeof(comm));
+	sanitize(e->container_name, sizeof(e->container_name), name, sizeof(name));
+	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));
+	format_time(e->time_ns, when, sizeof(when));
+
+	if (json_output) {
+		json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:s}", "time", when, "decision",
+					decision, "operation", op, "detail", detail, "container", name, "cgroup_id",
+					(json_int_t)e->container, "policy", policy, "pid", (json_int_t)e->pid,
+					"tid", (json_int_t)e->tid, "comm", comm);
+
+		if (e->suppressed)
+			json_object_set_new(obj, "suppressed_before", json_integer(e->suppressed));
+		print_json(obj);
+	} else {
+		printf("%s %s %s %s container=%s cgroup_id=%llu policy=%s pid=%u tid=%u comm=%s", when, decision, op,
+		       detail[0] ? detail : "-", name, (unsigned long long)e->container, policy[0] ? policy : "(missing)",
+		       e->pid, e->tid, comm);
+		if (e->suppressed)
+			printf(" suppressed_before=%u", e->suppressed);
+		putchar('\n');
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* The drop counters summed over the CPUs. */
+static struct lockc_event_stats read_stats(int fd)
+{
+	int cpus = libbpf_num_possible_cpus();
+	struct lockc_event_stats sum = {}, *per_cpu;
+	__u32 zero = 0;
+
+	if (cpus <= 0)
+		fail("cannot count this machine's CPUs: %s.", strerror(-cpus));
+	per_cpu = calloc(cpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		fail("out of memory.");
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu))
+		fail("cannot read lockc's event counters: %s.", strerror(errno));
+	for (int i = 0; i < cpus; i++) {
+		sum.sent += per_cpu[i].sent;
+		sum.rate_limited += per_cpu[i].rate_limited;
+		sum.ring_full += per_cpu[i].ring_full;
+		sum.no_buffer += per_cpu[i].no_buffer;
+	}
+	free(per_cpu);
+	return sum;
+}
+
+/* Report the events dropped between two readings of the counters, if any. */
+static void print_drops(const struct lockc_event_stats *then, const struct lockc_event_stats *now, const char *since)
+{
+	__u64 rate = now->rate_limited - then->rate_limited, full = now->ring_full - then->ring_full,
+	      buffer = now->no_buffer - then->no_buffer;
+
+	if (!rate && !full && !buffer)
+		return;
+	if (json_output)
+		print_json(json_pack("{s:{s:I,s:I,s:I},s:s}", "dropped", "rate_limited", (json_int_t)rate,
+				     "ring_full", (json_int_t)full, "no_buffer", (json_int_t)buffer, "since", since));
+	else
+		printf("lockc dropped %llu events %s: %llu over a container's rate limit, %llu with the ring buffer full, %llu with no buffer free\n",
+		       (unsigned long long)(rate + full + buffer), since, (unsigned long long)rate,
+		       (unsigned long long)full, (unsigned long long)buffer);
+	fflush(stdout);
+}
+
+int do_events(int argc, char **argv)
+{
+	struct lockc_event_stats start = {}, then, now;
+	bool follow = false;
+	struct ring_buffer *rb;
+	int events_fd, stats_fd, n;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0)
+			follow = true;
+		else
+			fail("unknown argument '%s'; 'events' takes only --follow.", argv[i]);
+	}
+	events_fd = open_map("events", 0, 0);
+	stats_fd = open_map("event_stats", sizeof(__u32), sizeof(struct lockc_event_stats));
+	realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+
+	libbpf_set_print(NULL);
+	rb = ring_buffer__new(events_fd, print_event, NULL, NULL);
+	if (!rb)
+		fail("cannot map lockc's events ring buffer: %s.", strerror(errno));
+
+	if (!follow) {
+		n = ring_buffer__consume(rb);
+		if (n < 0)
+			fail("cannot read lockc's events: %s.", strerror(-n));
+		now = read_stats(stats_fd);
+		print_drops(&start, &now, "since it was loaded");
+		ring_buffer__free(rb);
+		return 0;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	then = read_stats(stats_fd);
+	while (!stop) {
+		n = ring_buffer__poll(rb, 1000);
+		if (n < 0 && n != -EINTR)
+			fail("cannot read lockc's events: %s.", strerror(-n));
+		now = read_stats(stats_fd);
+		print_drops(&then, &now, "while following");
+		then = now;
+	}
+	ring_buffer__free(rb);
+	return 0;
+}

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Runtime integration: the node settings (lockc.conf), and the OCI hook that
+ * registers a container between the runtime's create and the workload's
+ * first exec, after checking the mounts of its spec against its policy.
+ *
+ * The runtime performs the spec's bind mounts before this hook runs, and
+ * they are not the workload's doing, so no BPF program sees them as
+ * confined: `allow volume` rules are checked here, against config.json.
+ */
+#include "lockcctl.h"
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#define DEFAULT_CONFIG "/etc/lockc/lockc.conf"
+#define ANNOTATION_POLICY "org.lockc.policy"
+#define ANNOTATION_MODE "org.lockc.mode"
+
+/* policy-defaults/lockc.conf, as a C string built by the Makefile. */
+static const char builtin_config[] =
+#include "default-config.h"
+	;
+
+/* The pod's namespace, as CRI-O and containerd pass it to the runtime. */
+static const char *const namespace_annotations[] = {
+	"io.kubernetes.pod.namespace",
+	"io.kubernetes.cri.sandbox-namespace",
+};
+
+struct name_pair {
+	char key[LOCKC_NAME_MAX];
+	char value[LOCKC_NAME_MAX];
+};
+
+struct node_config {
+	const char *file;
+	char default_policy[LOCKC_NAME_MAX];
+	enum lockc_mode default_mode;
+	bool start_on_error;
+	struct name_pair namespaces[256];
+	size_t n_namespaces;
+	char forbidden_policies[64][LOCKC_NAME_MAX];
+	size_t n_forbidden_policies;
+	bool audit_forbidden;
+};
+
+/* ---- lockc.conf ------------------------------------------------------- */
+
+static void copy_name(char *dst, const char *src, const char *file, unsigned int line)
+{
+	if (!valid_name(src))
+		fail("%s:%u: '%s' is not a name (1-%d letters, digits or ._:- characters).", file, line, src,
+		     LOCKC_NAME_MAX - 1);
+	strcpy(dst, src);
+}
+
+static void config_parse(FILE *in, const char *file, struct node_config *cfg)
+{
+	bool seen_policy = false, seen_mode = false, seen_error = false, seen_forbidden_policies = false,
+	     seen_forbidden_modes = false;
+	char *line = NULL, *words[66];
+	size_t cap = 0, n;
+	unsigned int lineno = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->file = file;
+	while (getline(&line, &cap, in) >= 0) {
+		char *s = line, *hash = strchr(line, '#'), *save = NULL;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		strip(&s);
+		if (!*s)
+			continue;
+		n = 0;
+		for (char *w = strtok_r(s, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+			if (n == sizeof(words) / sizeof(words[0]))
+				fail("%s:%u: too many words.", file, lineno);
+			words[n++] = w;
+		}
+#define ONCE(flag)                                                                           \
+	do {                                                                                 \
+		if (flag)                                                                    \
+			fail("%s:%u: '%s' is set twice.", file, lineno, words[0]);           \
+		flag = true;                                                                 \
+	} while (0)
+#define WANT(count)                                                                          \
+	do {                                                                                 \
+		if (n != (count) + 1)                                                        \
+			fail("%s:%u: '%s' takes %d value%s.", file, lineno, words[0], (count), \
+			     (count) == 1 ? "" : "s");                                       \
+	} while (0)
+		if (strcmp(words[0], "default-policy") == 0) {
+			ONCE(seen_policy);
+			WANT(1);
+			copy_name(cfg->default_policy, words[1], file, lineno);
+		} else if (strcmp(words[0], "default-mode") == 0) {
+			ONCE(seen_mode);
+			WANT(1);
+			cfg->default_mode = mode_parse(words[1]);
+			if (!cfg->default_mode)
+				fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno, words[1]);
+		} else if (strcmp(words[0], "namespace") == 0) {
+			WANT(2);
+			if (cfg->n_namespaces == sizeof(cfg->namespaces) / sizeof(cfg->namespaces[0]))
+				fail("%s:%u: more than %zu namespaces.", file, lineno,
+				     sizeof(cfg->namespaces) / sizeof(cfg->namespaces[0]));
+			for (size_t i = 0; i < cfg->n_namespaces; i++)
+				if (strcmp(cfg->namespaces[i].key, words[1]) == 0)
+					fail("%s:%u: namespace %s is mapped twice.", file, lineno, words[1]);
+			copy_name(cfg->namespaces[cfg->n_namespaces].key, words[1], file, lineno);
+			copy_name(cfg->namespaces[cfg->n_namespaces].value, words[2], file, lineno);
+			cfg->n_namespaces++;
+		} else if (strcmp(words[0], "annotation-forbidden-policies") == 0) {
+			ONCE(seen_forbidden_policies);
+			if (n - 1 > sizeof(cfg->forbidden_policies) / sizeof(cfg->forbidden_policies[0]))
+				fail("%s:%u: more than %zu policies.", file, lineno,
+				     sizeof(cfg->forbidden_policies) / sizeof(cfg->forbidden_policies[0]));
+			for (size_t i = 1; i < n; i++)
+				copy_name(cfg->forbidden_policies[cfg->n_forbidden_policies++], words[i], file, lineno);
+		} else if (strcmp(words[0], "annotation-forbidden-modes") == 0) {
+			ONCE(seen_forbidden_modes);
+			for (size_t i = 1; i < n; i++) {
+				if (strcmp(words[i], "audit") == 0)
+					cfg->audit_forbidden = true;
+				else if (strcmp(words[i], "enforce") != 0)
+					fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno,
+					     words[i]);
+			}
+		} else if (strcmp(words[0], "on-error") == 0) {
+			ONCE(seen_error);
+			WANT(1);
+			if (strcmp(words[1], "start-unconfined") == 0)
+				cfg->start_on_error = true;
+			else if (strcmp(words[1], "refuse") != 0)
+				fail("%s:%u: on-error is refuse or start-unconfined, not '%s'.", file, lineno,
+				     words[1]);
+		} else {
+			fail("%s:%u: unknown setting '%s'; known: default-policy, default-mode, namespace, "
+			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error.",
+			     file, lineno, words[0]);
+		}
+#undef ONCE
+#undef WANT
+	}
+	free(line);
+	if (!seen_policy)
+		fail("%s: no default-policy; every node needs one.", file);
+	if (!seen_mode)
+		cfg->default_mode = LOCKC_MODE_ENFORCE;
+}
+
+/* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones. */
+static void config_load(struct node_config *cfg)
+{
+	const char *file = getenv("LOCKC_CONFIG");
+	FILE *in;
+
+	if (!file || !*file)
+		file = DEFAULT_CONFIG;
+	in = fopen(file, "re");
+	if (!in && errno == ENOENT && strcmp(file, DEFAULT_CONFIG) == 0) {
+		in = fmemopen((void *)builtin_config, sizeof(builtin_config) - 1, "r");
+		file = "(built-in lockc.conf)";
+	}
+	if (!in)
+		fail("cannot read %s: %s.", file, strerror(errno));
+	config_parse(in, file, cfg);
+	fclose(in);
+}
+
+int do_config_show(int argc, char **argv)
+{
+	struct node_config cfg;
+
+	(void)argv;
+	if (argc)
+		fail("'config show' takes no arguments.");
+	config_load(&cfg);
+	if (json_output) {
+		json_t *ns = json_object(), *forbidden = json_array(), *modes = json_array();
+
+		for (size_t i = 0; i < cfg.n_namespaces; i++)
+			json_object_set_new(ns, cfg.namespaces[i].key, json_string(cfg.namespaces[i].value));
+		for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
+			json_array_append_new(forbidden, json_string(cfg.forbidden_policies[i]));
+		if (cfg.audit_forbidden)
+			json_array_append_new(modes, json_string("audit"));
+		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s}", "file", cfg.file, "default-policy",
+				     cfg.default_policy, "default-mode", mode_name(cfg.default_mode), "namespaces", ns,
+				     "annotation-forbidden-policies", forbidden, "annotation-forbidden-modes", modes,
+				     "on-error", cfg.start_on_error ? "start-unconfined" : "refuse"));
+		return 0;
+	}
+	printf("# from %s\n", cfg.file);
+	printf("default-policy %s\n", cfg.default_policy);
+	printf("default-mode %s\n", mode_name(cfg.default_mode));
+	for (size_t i = 0; i < cfg.n_namespaces; i++)
+		printf("namespace %s %s\n", cfg.namespaces[i].key, cfg.namespaces[i].value);
+	printf("annotation-forbidden-policies");
+	for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
+		printf(" %s", cfg.forbidden_policies[i]);
+	printf("\nannotation-forbidden-modes%s\n", cfg.audit_forbidden ? " audit" : "");
+	printf("on-error %s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
+	return 0;
+}
+
+/* ---- the hook ---------------------------------------------------------- */
+
+static const struct node_config *hook_config;
+static char hook_container[LOCKC_NAME_MAX] = "(unknown)";
+
+static void hook_log(int priority, const char *fmt, const char *msg)
+{
+	openlog("lockc", LOG_PID, LOG_AUTH);
+	syslog(priority, fmt, hook_container, msg);
+	closelog();
+}
+
+/*
+ * An error on the way to a registration: refuse the container, or, where
+ * lockc.conf says on-error start-unconfined, let it start and say so.
+ */
+static void hook_failed(const char *msg)
+{
+	if (hook_config && hook_config->start_on_error) {
+		fprintf(stderr, "Warning: lockc could not register container %s, which starts UNCONFINED "
+				"(on-error start-unconfined): %s\n", hook_container, msg);
+		hook_log(LOG_WARNING, "container %s starts UNCONFINED (on-error start-unconfined): %s", msg);
+		exit(0);
+	}
+	fprintf(stderr, "Error: lockc refuses container %s: %s\n", hook_container, msg);
+	hook_log(LOG_ERR, "container %s refused: %s", msg);
+	exit(1);
+}
+
+/* A decision, not an error: the container is refused whatever on-error says. */
+static void __attribute__((noreturn, format(printf, 1, 2))) hook_refuse(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Error: lockc refuses container %s: %s\n", hook_container, msg);
+	hook_log(LOG_NOTICE, "container %s refused: %s", msg);
+	exit(1);
+}
+
+static const char *annotation(json_t *annotations, const char *key)
+{
+	return json_string_value(json_object_get(annotations, key));
+}
+
+struct choice {
+	char policy[LOCKC_NAME_MAX];
+	enum lockc_mode mode;
+	char why[128];		/* what chose the policy, for messages */
+};
+
+static void choose(const struct node_config *cfg, json_t *annotations, struct choice *c)
+{
+	const char *asked = annotation(annotations, ANNOTATION_POLICY), *mode = annotation(annotations, ANNOTATION_MODE);
+
+	if (asked) {
+		if (!valid_name(asked))
+			hook_refuse("its annotation %s=%s names no policy.", ANNOTATION_POLICY, asked);
+		for (size_t i = 0; i < cfg->n_forbidden_policies; i++)
+			if (strcmp(cfg->forbidden_policies[i], asked) == 0)
+				hook_refuse("its annotation %s asks for policy '%s', which %s forbids annotations to "
+					    "choose (annotation-forbidden-policies).",
+					    ANNOTATION_POLICY, asked, cfg->file);
+		strcpy(c->policy, asked);
+		snprintf(c->why, sizeof(c->why), "annotation %s", ANNOTATION_POLICY);
+	} else {
+		const char *ns = NULL;
+
+		for (size_t i = 0; i < sizeof(namespace_annotations) / sizeof(namespace_annotations[0]) && !ns; i++)
+			ns = annotation(annotations, namespace_annotations[i]);
+		strcpy(c->policy, cfg->default_policy);
+		snprintf(c->why, sizeof(c->why), "default-policy in %s", cfg->file);
+		for (size_t i = 0; ns && i < cfg->n_namespaces; i++) {
+			if (strcmp(cfg->namespaces[i].key, ns) == 0) {
+				strcpy(c->policy, cfg->namespaces[i].value);
+				snprintf(c->why, sizeof(c->why), "namespace %.*s in %s", LOCKC_NAME_MAX, ns, cfg->file);
+			}
+		}
+	}
+
+	c->mode = cfg->default_mode;
+	if (mode) {
+		c->mode = mode_parse(mode);
+		if (!c->mode)
+			hook_refuse("its annotation %s=%s is neither enforce nor audit.", ANNOTATION_MODE, mode);
+		if (c->mode == LOCKC_MODE_AUDIT && cfg->audit_forbidden)
+			hook_refuse("its annotation %s asks for audit mode, which %s forbids annotations to choose "
+				    "(annotation-forbidden-modes).",
+				    ANNOTATION_MODE, cfg->file);
+	}
+}
+
+/* Whether the policy's volume rules allow host path `path` (canonical). */
+static bool volume_allowed(int rules_fd, __u32 ruleset, const char *path)
+{
+	struct lockc_rule_key key = { .ruleset = ruleset, .class = LOCKC_RULE_VOLUME };
+	struct lockc_rule rule;
+	size_t len = strlen(path), n;
+
+	/* The lookup the kernel makes for a path: "/" and a NUL appended, cut at the key's size. */
+	n = len < sizeof(key.path) ? len : sizeof(key.path);
+	memcpy(key.path, path, n);
+	if (n < sizeof(key.path) && path[len - 1] != '/')
+		key.path[n++] = '/';
+	if (n < sizeof(key.path))
+		key.path[n++] = '\0';
+	key.prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * n;
+	if (bpf_map_lookup_elem(rules_fd, &key, &rule))
+		return false;
+	return rule.verdict == LOCKC_VERDICT_ALLOW;
+}
+
+static bool is_bind_mount(json_t *mount)
+{
+	const char *type = json_string_value(json_object_get(mount, "type"));
+	json_t *option;
+	size_t i;
+
+	if (type && strcmp(type, "bind") == 0)
+		return true;
+	json_array_foreach(json_object_get(mount, "options"), i, option) {
+		const char *o = json_string_value(option);
+
+		if (o && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Refuse the container if its spec bind-mounts a host path that the policy does not allow. */
+static void check_mounts(json_t *spec, const char *bundle, const struct choice *c)
+{
+	struct lockc_policy policy;
+	int policies_fd = open_policies(), rules_fd = open_rules();
+	__u64 *ids;
+	size_t count = sorted_keys(policies_fd, sizeof(__u32), &ids);
+	__u32 id = policy_find(policies_fd, ids, count, c->policy);
+	json_t *mount;
+	size_t i;
+
+	free(ids);
+	if (id == LOCKC_POLICY_ID_NONE || bpf_map_lookup_elem(policies_fd, &id, &policy))
+		fail("no policy named '%s' (chosen by %s) is loaded; apply it with 'lockcctl policy apply'.",
+		     c->policy, c->why);
+	json_array_foreach(json_object_get(spec, "mounts"), i, mount) {
+		const char *source = json_string_value(json_object_get(mount, "source"));
+		const char *target = json_string_value(json_object_get(mount, "destination"));
+		char joined[PATH_MAX], real[PATH_MAX];
+
+		if (!is_bind_mount(mount))
+			continue;
+		if (!source || !*source)
+			hook_refuse("its spec has a bind mount at %s without a source.", target ? target : "(none)");
+		/* A relative source is relative to the bundle (runtime-spec, "mounts"). */
+		if (source[0] != '/') {
+			snprintf(joined, sizeof(joined), "%s/%s", bundle, source);
+			source = joined;
+		}
+		/* What the runtime mounted: symlinks resolved, as it resolved them. */
+		if (!realpath(source, real))
+			hook_refuse("cannot resolve the source %s of its bind mount at %s: %s.", source,
+				    target ? target : "(none)", strerror(errno));
+		if (!volume_allowed(rules_fd, policy.ruleset, real))
+			hook_refuse("policy '%s' (chosen by %s) does not allow the host path %s mounted at %s; "
+				    "remove the mount, add 'allow volume %s' to the policy, or choose another policy.",
+				    c->policy, c->why, real, target ? target : "(none)", real);
+	}
+	close(policies_fd);
+	close(rules_fd);
+}
+
+/* The cgroup v2 path (below CGROUP_MOUNT) of process `pid`. */
+static void cgroup_of_pid(long pid, char *out, size_t size)
+{
+	char file[64], *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	FILE *in;
+
+	snprintf(file, sizeof(file), "/proc/%ld/cgroup", pid);
+	in = fopen(file, "re");
+	if (!in)
+		fail("cannot read %s: %s; is the container's init process gone?", file, strerror(errno));
+	while (!found && getline(&line, &cap, in) >= 0) {
+		if (strncmp(line, "0::/", 4) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, size, "%s%s", CGROUP_MOUNT, line + 3);
+			found = true;
+		}
+	}
+	free(line);
+	fclose(in);
+	if (!found)
+		fail("process %ld is in no cgroup v2 cgroup; lockc needs the unified cgroup hierarchy.", pid);
+}
+
+/*
+ * The name events and listings show: a 64-digit engine id shortened to the
+ * 12 digits `docker ps` and `podman ps` show, anything else cut to fit, with
+ * characters outside lockc's name alphabet replaced by '_'.
+ */
+static void container_name_of(const char *id, char *out)
+{
+	size_t len = strlen(id), keep = len == 64 && strspn(id, "0123456789abcdef") == 64 ? 12 : len;
+
+	if (keep > LOCKC_NAME_MAX - 1)
+		keep = LOCKC_NAME_MAX - 1;
+	for (size_t i = 0; i < keep; i++)
+		out[i] = isalnum((unsigned char)id[i]) || strchr("._:-", id[i]) ? id[i] : '_';
+	out[keep] = '\0';
+	if (!keep)
+		strcpy(out, "_");
+}
+
+int do_oci_hook(int argc, char **argv)
+{
+	struct node_config cfg;
+	struct lockc_container entry;
+	struct choice choice;
+	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX];
+	json_t *state, *spec, *annotations;
+	json_error_t jerr;
+	const char *id, *bundle;
+	json_int_t pid;
+
+	(void)argv;
+	if (argc)
+		fail("'oci-hook' takes no arguments; the runtime passes the container's state on stdin.");
+	/* The container's name first, so that every message can name it. */
+	fail_hook = hook_failed;
+	state = json_loadf(stdin, 0, &jerr);
+	if (!state)
+		fail("cannot read the OCI state on stdin: %s (line %d).", jerr.text, jerr.line);
+	if (json_unpack_ex(state, &jerr, 0, "{s:s,s:I,s:s}", "id", &id, "pid", &pid, "bundle", &bundle))
+		fail("the OCI state on stdin lacks what lockc needs (id, pid, bundle): %s.", jerr.text);
+	container_name_of(id, hook_container);
+	config_load(&cfg);
+	hook_config = &cfg;
+
+	snprintf(bundle_config, sizeof(bundle_config), "%s/config.json", bundle);
+	spec = json_load_file(bundle_config, 0, &jerr);
+	if (!spec)
+		fail("cannot read %s: %s.", bundle_config, jerr.text);
+	/* config.json holds what was asked for; the state's copy may be absent. */
+	annotations = json_object_get(spec, "annotations");
+	if (!json_is_object(annotations))
+		annotations = json_object_get(state, "annotations");
+
+	choose(&cfg, annotations, &choice);
+	check_mounts(spec, bundle, &choice);
+	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
+	container_register(cgroup, choice.policy, hook_container, choice.mode, path, sizeof(path), &entry);
+	hook_log(LOG_INFO, "container %s registered: %s", choice.policy);
+	json_decref(spec);
+	json_decref(state);
+	return 0;
+}

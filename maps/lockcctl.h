@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the parts of lockcctl share: its options, its error reporting, and
+ * the ways to reach lockc's pinned maps, cgroups and policies. Only lockcctl
+ * includes this; the ABI with the kernel is lockc.h.
+ */
+#ifndef LOCKCCTL_H
+#define LOCKCCTL_H
+
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <jansson.h>
+
+#include "lockc.h"
+
+#define DEFAULT_PIN_DIR "/sys/fs/bpf/lockc"
+#define CGROUP_MOUNT "/sys/fs/cgroup"
+
+/* Global options. */
+extern const char *pin_dir;
+extern bool json_output;
+extern size_t json_flags;
+
+/*
+ * Commands that must answer an error their own way (the OCI hook) set this;
+ * fail() calls it with the message first, and it may exit.
+ */
+extern void (*fail_hook)(const char *msg);
+
+/* Print "Error: MSG" (or {"error": MSG} under --json) and exit 1. */
+void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...);
+/* Print a JSON value on one line (or indented under --pretty) and free it. */
+void print_json(json_t *value);
+
+/* Open a pinned map, checking that its key and value sizes are ours. */
+int open_map(const char *name, __u32 key_size, __u32 value_size);
+int open_containers(void);
+int open_policies(void);
+int open_rules(void);
+/* Serialise writers that rewrite several entries; held until exit. */
+void lock_pin_dir(void);
+
+bool valid_name(const char *name);
+/* "enforce" or "audit"; 0 for anything else. */
+enum lockc_mode mode_parse(const char *word);
+const char *mode_name(enum lockc_mode mode);
+const char *verdict_name(enum lockc_verdict verdict);
+/* A map's keys in ascending order, widened to __u64; *keys_out is malloc'ed. */
+size_t sorted_keys(int fd, size_t key_size, __u64 **keys_out);
+/* Trim white space at both ends, in place. */
+void strip(char **start);
+
+/* A cgroup v2 directory (absolute, or below CGROUP_MOUNT): id and level. */
+__u64 cgroup_lookup(const char *arg, char *path, size_t path_size, int *level);
+/* The path of a cgroup id, or NULL if it no longer exists. */
+char *cgroup_path(__u64 id, char *buf, size_t size);
+
+/* Register a cgroup as a container; see lockcctl-container.c. */
+__u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
+			 char *path, size_t path_size, struct lockc_container *entry);
+
+/* The id of the policy named `name` among `ids`, or LOCKC_POLICY_ID_NONE. */
+__u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
+/* Encode a rule path into a key; NULL, or what is wrong with the path. */
+const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key *key);
+
+/* Commands: argc and argv start after the command's name. */
+int do_container_add(int argc, char **argv);
+int do_container_delete(int argc, char **argv);
+int do_container_list(int argc, char **argv);
+int do_policy_apply(int argc, char **argv);
+int do_policy_list(int argc, char **argv);
+int do_policy_show(int argc, char **argv);
+int do_events(int argc, char **argv);
+int do_config_show(int argc, char **argv);
+int do_oci_hook(int argc, char **argv);
+
+#endif /* LOCKCCTL_H */

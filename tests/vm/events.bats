@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# Audit mode, denial events and the end of a registration with its cgroup.
+# Each enforced denial has an audited twin that succeeds and is reported.
+
+# shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
+
+load ../helpers
+
+setup_file() {
+	require_vm
+	"$SCRIPTS/lockc-load" >/dev/null
+	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT" "$BATS_FILE_TMPDIR/host-sockets"
+	"$PROJECT/build/probe" serve "$BATS_FILE_TMPDIR/host-sockets/docker.sock" >/dev/null &
+	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null
+	"$SCRIPTS/lockc-unload" >/dev/null
+}
+
+setup() {
+	# Start each test with an empty ring buffer.
+	"$LOCKCCTL" events >/dev/null
+}
+
+teardown() {
+	local name
+	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
+}
+
+# The events of container $1 as "decision operation detail policy comm", one a line.
+events_of() {
+	"$LOCKCCTL" --json events | jq -r --arg name "$1" \
+		'select(.container == $name) | "\(.decision) \(.operation) \(.detail) \(.policy) \(.comm)"'
+}
+
+@test "enforce: a denied open is refused and reported with the path, the container and its policy" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted -- cat /usrx/file
+	assert_output "cat: can't open '/usrx/file': Operation not permitted"
+	run events_of "$name"
+	assert_output "denied open /usrx/file restricted cat"
+}
+
+@test "audit: the same open succeeds and is reported as audited" {
+	local name=c$RANDOM
+	CONTAINER_MODE=audit run container_run runc "$name" restricted -- cat /usrx/file
+	assert_output "next to /usr"
+	run events_of "$name"
+	assert_output "audited open /usrx/file restricted cat"
+}
+
+@test "an allowed open is not reported, and the host is never reported" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted -- cat /usr/file
+	assert_output "in the image"
+	cat "$CONTAINER_DIR/rootfs/usrx/file" >/dev/null
+	run "$LOCKCCTL" events
+	assert_status 0
+	assert_output ""
+}
+
+@test "an event's text line names the time, decision, operation, detail, container, policy and task" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline -- cat /usrx/file
+	run "$LOCKCCTL" events
+	assert_status 0
+	[[ "$output" =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\ denied\ open\ /usrx/file\ container=$name\ cgroup_id=[0-9]+\ policy=baseline\ pid=[0-9]+\ tid=[0-9]+\ comm=cat$ ]]
+}
+
+@test "mount, fsconfig, chroot, syslog and host-socket denials are reported with their detail" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted --cap SYS_ADMIN --cap SYSLOG \
+		--mount "$BATS_FILE_TMPDIR/host-sockets:/run/host" -- sh -c '
+		# busybox dmesg asks syslog(2) twice: for the size, then the text.
+		chroot /tmp /bin/true; dmesg >/dev/null; mount -t tmpfs scratch /mnt
+		probe fsmount /mnt; probe connect /run/host/docker.sock; true'
+	run events_of "$name"
+	assert_output "denied chroot tmp restricted chroot
+denied syslog  restricted dmesg
+denied syslog  restricted dmesg
+denied mount scratch restricted mount
+denied mount-option size restricted probe
+denied unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted probe"
+}
+
+@test "audit: the same mounts, chroot, syslog and host socket succeed and every step is reported" {
+	local name=c$RANDOM
+	CONTAINER_MODE=audit run container_run runc "$name" restricted --cap SYS_ADMIN --cap SYSLOG \
+		--mount "$BATS_FILE_TMPDIR/host-sockets:/run/host" -- sh -c '
+		chroot /tmp /bin/true 2>/dev/null; [ $? -ne 1 ] && echo chroot allowed
+		dmesg >/dev/null && echo dmesg ok; mount -t tmpfs scratch /mnt && echo mount ok
+		probe fsmount /mnt; probe connect /run/host/docker.sock'
+	assert_output "chroot allowed
+dmesg ok
+mount ok
+ok
+ok"
+	run events_of "$name"
+	assert_output "audited chroot tmp restricted chroot
+audited syslog  restricted dmesg
+audited syslog  restricted dmesg
+audited mount scratch restricted mount
+audited mount-option source restricted mount
+audited mount-option size restricted probe
+audited move-mount / restricted probe
+audited unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted probe"
+}
+
+@test "an event carries a path of any length, not a truncated one" {
+	local name=c$RANDOM path
+	run container_run runc "$name" restricted -- sh -c '
+		mkdir -p /run/secrets/kubernetes.io/deep; probe long-path /run/secrets/kubernetes.io/deep 300 create'
+	assert_output "long-path: Operation not permitted"
+	path=$("$LOCKCCTL" --json events | jq -r --arg name "$name" 'select(.container == $name) | .detail')
+	[ "${#path}" -ge 300 ]
+	[[ "$path" == /run/secrets/kubernetes.io/deep/* ]]
+}
+
+@test "a loop of denials is rate limited: every denial is either sent or counted as dropped" {
+	local name=c$RANDOM sent dropped
+	run container_run runc "$name" restricted -- sh -c 'probe open-loop /usrx/file 2000; sleep 1.2; cat /usrx/file'
+	assert_output "2000 of 2000 failed
+cat: can't open '/usrx/file': Operation not permitted"
+	run "$LOCKCCTL" --json events
+	assert_status 0
+	sent=$(jq -s --arg name "$name" '[.[] | select(.container == $name)] | length' <<<"$output")
+	# The last open comes in a new window and carries the count dropped before it.
+	dropped=$(jq -s --arg name "$name" '[.[] | select(.container == $name) | .suppressed_before // 0] | add' <<<"$output")
+	[ "$((sent + dropped))" -eq 2001 ]
+	[ "$sent" -lt 2001 ]
+	[ "$dropped" -gt 0 ]
+	[ "$(jq -s '[.[] | select(.dropped) | .dropped.rate_limited] | add' <<<"$output")" -ge "$dropped" ]
+}
+
+@test "a registration goes when its cgroup is removed, and stays while it exists" {
+	local name i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		name=c$RANDOM-$i
+		container_run runc "$name" restricted -- true >/dev/null
+		runc delete "$name"
+	done
+	mkdir /sys/fs/cgroup/gc-kept
+	"$LOCKCCTL" container add path gc-kept policy baseline
+	run "$LOCKCCTL" container list
+	assert_output "$(printf '%-12s %-16s %-8s %-24s %s\n' CGROUP_ID POLICY MODE NAME CGROUP \
+		"$(stat -c %i /sys/fs/cgroup/gc-kept)" baseline enforce gc-kept /sys/fs/cgroup/gc-kept)"
+	rmdir /sys/fs/cgroup/gc-kept
+	run "$LOCKCCTL" container list
+	assert_output "CGROUP_ID    POLICY           MODE     NAME                     CGROUP"
+}

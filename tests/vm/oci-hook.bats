@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# lockcctl oci-hook as the createRuntime hook of real runc and crun
+# containers: the policy comes from the annotation, the Kubernetes namespace
+# or the node default; the spec's mounts are checked; every error refuses
+# the container unless lockc.conf says otherwise. Each refusal has a twin
+# that starts.
+
+# shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
+
+load ../helpers
+
+setup_file() {
+	require_vm
+	"$SCRIPTS/lockc-load" >/dev/null
+	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT" "$BATS_FILE_TMPDIR/host-sockets"
+	# The hook logs every refusal to syslog: crun drops a hook's stderr.
+	busybox syslogd -n -O "$BATS_FILE_TMPDIR/syslog" &
+	echo $! >"$BATS_FILE_TMPDIR/syslogd.pid"
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/syslogd.pid")"
+	"$SCRIPTS/lockc-unload" >/dev/null
+}
+
+# assert_logged TEXT: the syslog has a line from lockc that ends in TEXT.
+assert_logged() {
+	local i
+	# syslogd writes asynchronously.
+	for ((i = 0; i < 20; i++)); do
+		grep -qF -- "$1" "$BATS_FILE_TMPDIR/syslog" && return 0
+		sleep 0.1
+	done
+	echo "syslog has no line with: $1" >&2
+	cat "$BATS_FILE_TMPDIR/syslog" >&2
+	return 1
+}
+
+teardown() {
+	local name
+	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
+	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
+	# The guest's root is a tmpfs overlay: this never reaches the host.
+	rm -f /etc/lockc/lockc.conf
+	[ -e "$PIN/maps/containers" ] || "$SCRIPTS/lockc-load" >/dev/null
+}
+
+PIN=/sys/fs/bpf/lockc
+
+# hooked RUNTIME NAME [bundle options] -- ARGS: run ARGS in a container that
+# the hook registers; print the workload's output, or the runtime's error.
+hooked() {
+	local runtime=$1 name=$2
+	shift 2
+	container_run "$runtime" "$name" hook --hook "$@"
+}
+
+# The registration of container NAME as "POLICY MODE".
+registration() {
+	"$LOCKCCTL" --json container list | jq -r --arg name "$1" '.[] | select(.name == $name) | "\(.policy) \(.mode)"'
+}
+
+@test "runc and crun: the annotated policy confines the workload from its first instruction" {
+	local runtime name
+	for runtime in runc crun; do
+		name=c$RANDOM
+		run hooked "$runtime" "$name" --annotation org.lockc.policy=restricted -- sh -c 'cat /usr/file; cat /usrx/file'
+		assert_output "in the image
+cat: can't open '/usrx/file': Operation not permitted"
+		run registration "$name"
+		assert_output "restricted enforce"
+	done
+}
+
+@test "with no annotation the node default (baseline) applies; the kube-system namespace is privileged" {
+	local name=c$RANDOM
+	run hooked runc "$name" -- sh -c 'cat /usrx/file; chroot / true && echo chroot ok'
+	assert_output "cat: can't open '/usrx/file': Operation not permitted
+chroot: can't change root directory to '/': Operation not permitted"
+	run registration "$name"
+	assert_output "baseline enforce"
+	name=c$RANDOM
+	run hooked crun "$name" --annotation io.kubernetes.pod.namespace=kube-system -- \
+		sh -c 'cat /usrx/file; chroot / true && echo chroot ok'
+	assert_output "next to /usr
+chroot ok"
+	run registration "$name"
+	assert_output "privileged enforce"
+}
+
+@test "containerd's namespace annotation and lockc.conf's own namespaces and default are honoured" {
+	local name=c$RANDOM
+	mkdir -p /etc/lockc
+	printf 'default-policy restricted\nnamespace team-a baseline\n' >/etc/lockc/lockc.conf
+	run hooked runc "$name" --annotation io.kubernetes.cri.sandbox-namespace=team-a -- true
+	run registration "$name"
+	assert_output "baseline enforce"
+	name=c$RANDOM
+	run hooked runc "$name" --annotation io.kubernetes.cri.sandbox-namespace=kube-system -- true
+	run registration "$name"
+	assert_output "restricted enforce"
+}
+
+@test "-v /:/rootfs is refused at create with lockc's message; under the privileged namespace it starts" {
+	local name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=restricted --mount /:/rootfs -- true
+	assert_output_contains "Error: lockc refuses container $name: policy 'restricted' (chosen by annotation org.lockc.policy) does not allow the host path / mounted at /rootfs; remove the mount, add 'allow volume /' to the policy, or choose another policy."
+	[ -z "$(runc list -q)" ]
+	[ -z "$(registration "$name")" ]
+	run hooked runc "c$RANDOM" --annotation io.kubernetes.pod.namespace=kube-system --mount /:/rootfs -- \
+		sh -c 'chroot /rootfs true && echo chroot ok'
+	assert_output "chroot ok"
+}
+
+@test "a mounted runtime socket is refused, even through a symlink; an allowed volume starts (crun)" {
+	local name=c$RANDOM
+	ln -s "$BATS_FILE_TMPDIR/host-sockets" "$BATS_FILE_TMPDIR/innocent"
+	run hooked crun "$name" --mount "$BATS_FILE_TMPDIR/innocent:/run/host" -- true
+	assert_output_contains "error executing hook \`$LOCKCCTL\` (exit code: 1)"
+	[ -z "$(crun list -q)" ]
+	assert_logged "container $name refused: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path $BATS_FILE_TMPDIR/host-sockets mounted at /run/host;"
+	mkdir -p /var/lib/kubelet/pods/pod-1/volumes/data
+	echo "volume data" >/var/lib/kubelet/pods/pod-1/volumes/data/file
+	run hooked crun "c$RANDOM" --mount /var/lib/kubelet/pods/pod-1/volumes/data:/data -- cat /data/file
+	assert_output "volume data"
+}
+
+@test "annotations cannot choose privileged or audit mode unless lockc.conf allows it" {
+	local name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=privileged -- true
+	assert_output_contains "Error: lockc refuses container $name: its annotation org.lockc.policy asks for policy 'privileged', which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-policies)."
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.mode=audit -- true
+	assert_output_contains "Error: lockc refuses container $name: its annotation org.lockc.mode asks for audit mode, which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-modes)."
+	mkdir -p /etc/lockc
+	printf 'default-policy baseline\nannotation-forbidden-policies\nannotation-forbidden-modes\n' >/etc/lockc/lockc.conf
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=privileged -- sh -c 'chroot / true && echo chroot ok'
+	assert_output "chroot ok"
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=restricted --annotation org.lockc.mode=audit -- cat /usrx/file
+	assert_output "next to /usr"
+	run registration "$name"
+	assert_output "restricted audit"
+}
+
+@test "fail closed: unknown policy, lockc not loaded, a full containers map, a broken lockc.conf" {
+	local name=c$RANDOM i value
+	run hooked runc "$name" --annotation org.lockc.policy=nosuch -- true
+	assert_output_contains "Error: lockc refuses container $name: no policy named 'nosuch' (chosen by annotation org.lockc.policy) is loaded; apply it with 'lockcctl policy apply'."
+	[ -z "$(runc list -q)" ]
+
+	"$SCRIPTS/lockc-unload" >/dev/null
+	name=c$RANDOM
+	run hooked crun "$name" -- true
+	assert_output_contains "error executing hook \`$LOCKCCTL\` (exit code: 1)"
+	[ -z "$(crun list -q)" ]
+	assert_logged "container $name refused: cannot open lockc's map /sys/fs/bpf/lockc/maps/policies (No such file or directory); load lockc with lockc-load first."
+	"$SCRIPTS/lockc-load" >/dev/null
+
+	# Fill the map with registrations of cgroups that do not exist (pure
+	# bash: a subshell per entry takes minutes under emulation).
+	value="$(le_hex 1 4) $(le_hex 1 4) $(string_hex filler 64)"
+	for ((i = 1000001; i <= 1000000 + 16384; i++)); do
+		printf 'map update pinned %s/maps/containers key hex %02x %02x %02x %02x 00 00 00 00 value hex %s\n' "$PIN" \
+			$((i & 255)) $((i >> 8 & 255)) $((i >> 16 & 255)) $((i >> 24 & 255)) "$value"
+	done >"$BATS_TEST_TMPDIR/fill"
+	bpftool batch file "$BATS_TEST_TMPDIR/fill" >/dev/null
+	name=c$RANDOM
+	run hooked runc "$name" -- true
+	assert_output_contains "Error: lockc refuses container $name: the containers map is full (16384 entries); delete stale registrations first."
+	"$SCRIPTS/lockc-unload" >/dev/null
+	"$SCRIPTS/lockc-load" >/dev/null
+
+	mkdir -p /etc/lockc
+	printf 'default-policy baseline\ndefault-policy restricted\n' >/etc/lockc/lockc.conf
+	name=c$RANDOM
+	run hooked runc "$name" -- true
+	assert_output_contains "Error: lockc refuses container $name: /etc/lockc/lockc.conf:2: 'default-policy' is set twice."
+}
+
+@test "on-error start-unconfined starts the container and logs it; a forbidden mount is still refused" {
+	local name=c$RANDOM
+	mkdir -p /etc/lockc
+	printf 'default-policy baseline\non-error start-unconfined\n' >/etc/lockc/lockc.conf
+	run hooked runc "$name" --annotation org.lockc.policy=nosuch -- cat /usrx/file
+	assert_output "next to /usr"
+	[ -z "$(registration "$name")" ]
+	assert_logged "container $name starts UNCONFINED (on-error start-unconfined): no policy named 'nosuch'"
+	name=c$RANDOM
+	run hooked runc "$name" --mount /:/rootfs -- true
+	assert_output_contains "Error: lockc refuses container $name: policy 'baseline' (chosen by default-policy in /etc/lockc/lockc.conf) does not allow the host path / mounted at /rootfs;"
+}
