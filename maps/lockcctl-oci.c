@@ -43,6 +43,7 @@ struct node_config {
 	char forbidden_policies[64][LOCKC_NAME_MAX];
 	size_t n_forbidden_policies;
 	bool audit_forbidden;
+	char runtime[PATH_MAX];		/* what lockc-runtime runs */
 };
 
 /* ---- lockc.conf ------------------------------------------------------- */
@@ -58,7 +59,7 @@ static void copy_name(char *dst, const char *src, const char *file, unsigned int
 static void config_parse(FILE *in, const char *file, struct node_config *cfg)
 {
 	bool seen_policy = false, seen_mode = false, seen_error = false, seen_forbidden_policies = false,
-	     seen_forbidden_modes = false;
+	     seen_forbidden_modes = false, seen_runtime = false;
 	char *line = NULL, *words[66];
 	size_t cap = 0, n;
 	unsigned int lineno = 0;
@@ -137,9 +138,15 @@ static void config_parse(FILE *in, const char *file, struct node_config *cfg)
 			else if (strcmp(words[1], "refuse") != 0)
 				fail("%s:%u: on-error is refuse or start-unconfined, not '%s'.", file, lineno,
 				     words[1]);
+		} else if (strcmp(words[0], "runtime") == 0) {
+			ONCE(seen_runtime);
+			WANT(1);
+			if (strlen(words[1]) >= sizeof(cfg->runtime))
+				fail("%s:%u: the runtime's path is too long.", file, lineno);
+			strcpy(cfg->runtime, words[1]);
 		} else {
 			fail("%s:%u: unknown setting '%s'; known: default-policy, default-mode, namespace, "
-			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error.",
+			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime.",
 			     file, lineno, words[0]);
 		}
 #undef ONCE
@@ -150,6 +157,8 @@ static void config_parse(FILE *in, const char *file, struct node_config *cfg)
 		fail("%s: no default-policy; every node needs one.", file);
 	if (!seen_mode)
 		cfg->default_mode = LOCKC_MODE_ENFORCE;
+	if (!seen_runtime)
+		strcpy(cfg->runtime, "runc");
 }
 
 /* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones. */
@@ -188,10 +197,11 @@ int do_config_show(int argc, char **argv)
 			json_array_append_new(forbidden, json_string(cfg.forbidden_policies[i]));
 		if (cfg.audit_forbidden)
 			json_array_append_new(modes, json_string("audit"));
-		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s}", "file", cfg.file, "default-policy",
+		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:s}", "file", cfg.file, "default-policy",
 				     cfg.default_policy, "default-mode", mode_name(cfg.default_mode), "namespaces", ns,
 				     "annotation-forbidden-policies", forbidden, "annotation-forbidden-modes", modes,
-				     "on-error", cfg.start_on_error ? "start-unconfined" : "refuse"));
+				     "on-error", cfg.start_on_error ? "start-unconfined" : "refuse", "runtime",
+				     cfg.runtime));
 		return 0;
 	}
 	printf("# from %s\n", cfg.file);
@@ -204,6 +214,28 @@ int do_config_show(int argc, char **argv)
 		printf(" %s", cfg.forbidden_policies[i]);
 	printf("\nannotation-forbidden-modes%s\n", cfg.audit_forbidden ? " audit" : "");
 	printf("on-error %s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
+	printf("runtime %s\n", cfg.runtime);
+	return 0;
+}
+
+/* One setting's value alone, for scripts (lockc-runtime reads `runtime`). */
+int do_config_get(int argc, char **argv)
+{
+	struct node_config cfg;
+
+	if (argc != 1)
+		fail("'config get' needs one setting: default-policy, default-mode, on-error or runtime.");
+	config_load(&cfg);
+	if (strcmp(argv[0], "default-policy") == 0)
+		printf("%s\n", cfg.default_policy);
+	else if (strcmp(argv[0], "default-mode") == 0)
+		printf("%s\n", mode_name(cfg.default_mode));
+	else if (strcmp(argv[0], "on-error") == 0)
+		printf("%s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
+	else if (strcmp(argv[0], "runtime") == 0)
+		printf("%s\n", cfg.runtime);
+	else
+		fail("'config get' knows default-policy, default-mode, on-error and runtime, not '%s'.", argv[0]);
 	return 0;
 }
 
@@ -424,6 +456,23 @@ static void container_name_of(const char *id, char *out)
 		strcpy(out, "_");
 }
 
+/*
+ * Whether the cgroup is registered as this container already: a runtime
+ * started through lockc-runtime whose spec also carries the hook from
+ * hooks.d runs it twice, and the second run must not refuse the first.
+ */
+static bool registered_as(const char *cgroup, const char *name)
+{
+	struct lockc_container entry;
+	char path[PATH_MAX];
+	int level, fd = open_containers();
+	__u64 id = cgroup_lookup(cgroup, path, sizeof(path), &level);
+	bool same = !bpf_map_lookup_elem(fd, &id, &entry) && strncmp(entry.name, name, LOCKC_NAME_MAX) == 0;
+
+	close(fd);
+	return same;
+}
+
 int do_oci_hook(int argc, char **argv)
 {
 	struct node_config cfg;
@@ -461,8 +510,10 @@ int do_oci_hook(int argc, char **argv)
 	choose(&cfg, annotations, &choice);
 	check_mounts(spec, bundle, &choice);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
-	container_register(cgroup, choice.policy, hook_container, choice.mode, path, sizeof(path), &entry);
-	hook_log(LOG_INFO, "container %s registered: %s", choice.policy);
+	if (!registered_as(cgroup, hook_container)) {
+		container_register(cgroup, choice.policy, hook_container, choice.mode, path, sizeof(path), &entry);
+		hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
+	}
 	json_decref(spec);
 	json_decref(state);
 	return 0;

@@ -50,9 +50,9 @@ static void usage(FILE *out)
 		"       lockcctl policy list\n"
 		"       lockcctl policy show POLICY\n"
 		"       lockcctl events [--follow]\n"
-		"       lockcctl config show\n"
+		"       lockcctl config show | get SETTING\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"
-		"OPTIONS: -j|--json  -p|--pretty  -d|--pin-dir DIR (default %s)\n"
+		"OPTIONS: -j|--json  -p|--pretty  -d|--pin-dir DIR (default $LOCKC_PIN_DIR or %s)\n"
 		"CGROUP is a cgroup v2 directory, absolute or relative to %s.\n",
 		DEFAULT_PIN_DIR, CGROUP_MOUNT);
 }
@@ -201,6 +201,7 @@ static int do_policy(int argc, char **argv)
 
 static const struct cmd config_cmds[] = {
 	{ "show", do_config_show },
+	{ "get", do_config_get },
 	{ NULL, NULL },
 };
 
@@ -236,8 +237,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *env_pin_dir = getenv("LOCKC_PIN_DIR");
 	int opt;
 
+	/* The scripts' variable, so that one setting moves the pins for all. */
+	if (env_pin_dir && *env_pin_dir)
+		pin_dir = env_pin_dir;
 	while ((opt = getopt_long(argc, argv, "+jpd:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':

@@ -84,6 +84,7 @@ int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);
 int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);
+int do_config_get(int argc, char **argv);
 int do_oci_hook(int argc, char **argv);
 
 #endif /* LOCKCCTL_H */

@@ -201,13 +201,18 @@ $builtin"
 	assert_output_contains "default-policy baseline"
 	assert_output_contains "namespace kube-system privileged"
 	assert_output_contains "on-error refuse"
+	run "$LOCKCCTL" config get runtime
+	assert_output "runc"
+	run "$LOCKCCTL" config get nothing
+	assert_status 1
+	assert_output "Error: 'config get' knows default-policy, default-mode, on-error and runtime, not 'nothing'."
 }
 
 @test "lockc.conf: every setting, and as JSON" {
-	printf '# a node\ndefault-policy restricted  # strict\ndefault-mode audit\nnamespace a baseline\nnamespace b privileged\nannotation-forbidden-policies privileged baseline\nannotation-forbidden-modes\non-error start-unconfined\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	printf '# a node\ndefault-policy restricted  # strict\ndefault-mode audit\nnamespace a baseline\nnamespace b privileged\nannotation-forbidden-policies privileged baseline\nannotation-forbidden-modes\non-error start-unconfined\nruntime /usr/bin/crun\n' >"$BATS_TEST_TMPDIR/lockc.conf"
 	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" --json config show
 	assert_status 0
-	assert_output "{\"file\":\"$BATS_TEST_TMPDIR/lockc.conf\",\"default-policy\":\"restricted\",\"default-mode\":\"audit\",\"namespaces\":{\"a\":\"baseline\",\"b\":\"privileged\"},\"annotation-forbidden-policies\":[\"privileged\",\"baseline\"],\"annotation-forbidden-modes\":[],\"on-error\":\"start-unconfined\"}"
+	assert_output "{\"file\":\"$BATS_TEST_TMPDIR/lockc.conf\",\"default-policy\":\"restricted\",\"default-mode\":\"audit\",\"namespaces\":{\"a\":\"baseline\",\"b\":\"privileged\"},\"annotation-forbidden-policies\":[\"privileged\",\"baseline\"],\"annotation-forbidden-modes\":[],\"on-error\":\"start-unconfined\",\"runtime\":\"/usr/bin/crun\"}"
 }
 
 @test "lockc.conf: each mistake is named with file and line" {
@@ -219,7 +224,7 @@ $builtin"
 		assert_status 1
 		assert_output "Error: $conf$2"
 	}
-	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error."
+	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime."
 	check 'default-policy a\ndefault-policy b\n' ":2: 'default-policy' is set twice."
 	check 'default-policy a b\n' ":1: 'default-policy' takes 1 value."
 	check 'default-policy a\ndefault-mode loose\n' ":2: unknown mode 'loose'; expected enforce or audit."
