@@ -2,7 +2,10 @@
 /* lockcctl container: register cgroups as containers. */
 #include "lockcctl.h"
 
+#include <dirent.h>
 #include <libgen.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
@@ -269,5 +272,240 @@ int do_container_list(int argc, char **argv)
 	free(ids);
 	close(containers_fd);
 	close(policies_fd);
+	return 0;
+}
+
+/* ---- adopting a running container -------------------------------------- */
+
+/* pidfd_open(2)'s flag for a pidfd that names one thread (Linux 6.9). */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+struct task_list {
+	pid_t *tids;
+	size_t count, cap;
+};
+
+static void task_list_add(struct task_list *list, pid_t tid)
+{
+	if (list->count == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 64;
+		list->tids = realloc(list->tids, list->cap * sizeof(*list->tids));
+		if (!list->tids)
+			fail("out of memory.");
+	}
+	list->tids[list->count++] = tid;
+}
+
+/* Every thread in cgroup `dir` and below it, from each cgroup.threads. */
+static void cgroup_threads(const char *dir, struct task_list *list)
+{
+	char file[PATH_MAX], sub[PATH_MAX];
+	struct dirent *entry;
+	long tid;
+	FILE *in;
+	DIR *d;
+
+	snprintf(file, sizeof(file), "%s/cgroup.threads", dir);
+	in = fopen(file, "re");
+	if (!in)
+		fail("cannot read %s: %s.", file, strerror(errno));
+	while (fscanf(in, "%ld", &tid) == 1)
+		task_list_add(list, (pid_t)tid);
+	fclose(in);
+	d = opendir(dir);
+	if (!d)
+		fail("cannot list cgroup %s: %s.", dir, strerror(errno));
+	while ((entry = readdir(d))) {
+		if (entry->d_type != DT_DIR || entry->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, entry->d_name);
+		cgroup_threads(sub, list);
+	}
+	closedir(d);
+}
+
+static pid_t thread_group_of(pid_t tid)
+{
+	char file[64], *line = NULL;
+	size_t cap = 0;
+	pid_t tgid = 0;
+	FILE *in;
+
+	snprintf(file, sizeof(file), "/proc/%d/status", tid);
+	in = fopen(file, "re");
+	if (!in)
+		return 0;	/* gone meanwhile */
+	while (!tgid && getline(&line, &cap, in) >= 0)
+		if (strncmp(line, "Tgid:", 5) == 0)
+			tgid = (pid_t)strtol(line + 5, NULL, 10);
+	free(line);
+	fclose(in);
+	return tgid;
+}
+
+/*
+ * A process the runtime is still setting up: its init (runc's "runc:[2:INIT]",
+ * crun waiting for `start`) is the runtime's own binary, not yet the
+ * workload, and arming it would confine the runtime's last steps. Told by
+ * its command name, since /proc/PID/exe of such a process reads "/" after
+ * its pivot_root.
+ */
+static bool runtime_process(pid_t pid, char *what, size_t size)
+{
+	static const char *const runtimes[] = { "runc", "crun", "runc_cloned" };
+	char file[64], exe[PATH_MAX] = "", comm[32] = "";
+	const char *base;
+	ssize_t len;
+	FILE *in;
+
+	snprintf(file, sizeof(file), "/proc/%d/comm", pid);
+	in = fopen(file, "re");
+	if (in) {
+		if (fgets(comm, sizeof(comm), in))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(in);
+	}
+	snprintf(file, sizeof(file), "/proc/%d/exe", pid);
+	len = readlink(file, exe, sizeof(exe) - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+	snprintf(what, size, "process %d, %s", pid, comm);
+	if (strncmp(comm, "runc:", 5) == 0)
+		return true;
+	if (strstr(exe, "memfd:runc"))
+		return true;	/* runc 1.1's copy of itself */
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (strcmp(base, runtimes[i]) == 0 || strcmp(comm, runtimes[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Arm one thread, unless it is armed already (by an exec or an earlier
+ * pass). Returns 1 if it was armed now, 0 if it needed nothing, and -1 if
+ * this kernel cannot name the thread (pidfds of non-leader threads came in
+ * Linux 6.9).
+ */
+static int arm_thread(int armed_fd, pid_t tid, const struct lockc_task *value)
+{
+	struct lockc_task existing;
+	pid_t tgid = thread_group_of(tid);
+	int pidfd, ret = 0;
+
+	if (!tgid)
+		return 0;	/* exited */
+	pidfd = syscall(SYS_pidfd_open, tid, tid == tgid ? 0 : PIDFD_THREAD);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			return 0;
+		if (errno == EINVAL && tid != tgid)
+			return -1;
+		fail("cannot open a pidfd for task %d: %s.", tid, strerror(errno));
+	}
+	if (bpf_map_lookup_elem(armed_fd, &pidfd, &existing)) {
+		if (bpf_map_update_elem(armed_fd, &pidfd, value, BPF_NOEXIST) == 0)
+			ret = 1;
+		else if (errno != EEXIST && errno != ESRCH)
+			fail("cannot arm task %d: %s.", tid, strerror(errno));
+	}
+	close(pidfd);
+	return ret;
+}
+
+/* Undo an adoption that cannot be finished: the registration releases what it armed. */
+static void __attribute__((noreturn, format(printf, 2, 3))) adopt_failed(__u64 id, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int fd = open_containers();
+
+	bpf_map_delete_elem(fd, &id);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fail("%s; the container was not registered.", msg);
+}
+
+#define ADOPT_PASSES_MAX 16
+
+int do_container_adopt(int argc, char **argv)
+{
+	const char *cgroup = NULL, *policy_name = NULL, *name = NULL, *mode_word = "enforce";
+	struct task_list tasks = {};
+	struct lockc_container entry;
+	struct lockc_task value;
+	char path[PATH_MAX], what[128];
+	enum lockc_mode mode;
+	int level, armed_fd, pass;
+	size_t armed = 0, newly;
+
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			fail("'%s' needs a value.", argv[i]);
+		if (strcmp(argv[i], "path") == 0)
+			cgroup = argv[i + 1];
+		else if (strcmp(argv[i], "policy") == 0)
+			policy_name = argv[i + 1];
+		else if (strcmp(argv[i], "name") == 0)
+			name = argv[i + 1];
+		else if (strcmp(argv[i], "mode") == 0)
+			mode_word = argv[i + 1];
+		else
+			fail("unknown keyword '%s'; expected path, policy, name or mode.", argv[i]);
+	}
+	if (!cgroup || !policy_name)
+		fail("'container adopt' needs 'path CGROUP' and 'policy POLICY'.");
+	mode = mode_parse(mode_word);
+	if (!mode)
+		fail("unknown mode '%s'; expected enforce or audit.", mode_word);
+
+	value.container = cgroup_lookup(cgroup, path, sizeof(path), &level);
+	value.level = level;
+	cgroup_threads(path, &tasks);
+	for (size_t i = 0; i < tasks.count; i++)
+		if (thread_group_of(tasks.tids[i]) == tasks.tids[i] && runtime_process(tasks.tids[i], what, sizeof(what)))
+			fail("cgroup %s is still being set up by its runtime (%s); register it before its start "
+			     "instead (lockcctl oci-hook, lockc-runtime or 'container add').",
+			     path, what);
+	armed_fd = open_map("armed_tasks", sizeof(int), sizeof(struct lockc_task));
+
+	/* Registered first: from here on, every exec in the cgroup arms itself. */
+	container_register(cgroup, policy_name, name, mode, path, sizeof(path), &entry);
+
+	/*
+	 * A task forked from a task not yet armed escapes one pass; the next
+	 * pass finds it. Children of armed tasks inherit the arming.
+	 */
+	for (pass = 0; pass < ADOPT_PASSES_MAX; pass++) {
+		newly = 0;
+		tasks.count = 0;
+		cgroup_threads(path, &tasks);
+		for (size_t i = 0; i < tasks.count; i++) {
+			int ret = arm_thread(armed_fd, tasks.tids[i], &value);
+
+			if (ret < 0)
+				adopt_failed(value.container,
+					     "task %d is a thread, and this kernel (before Linux 6.9) cannot name a "
+					     "thread to arm it; restart the container under a registration instead",
+					     tasks.tids[i]);
+			newly += ret;
+		}
+		armed += newly;
+		if (!newly)
+			break;
+	}
+	if (pass == ADOPT_PASSES_MAX)
+		adopt_failed(value.container, "tasks in %s kept appearing faster than they could be armed", path);
+	free(tasks.tids);
+	close(armed_fd);
+	if (json_output)
+		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "cgroup_id", (json_int_t)value.container, "cgroup",
+				     path, "policy", policy_name, "mode", mode_name(mode), "name", entry.name, "armed",
+				     (json_int_t)armed));
+	else
+		printf("registered %s as '%s' with policy %s and armed %zu running tasks.\n", path, entry.name,
+		       policy_name, armed);
 	return 0;
 }

@@ -46,6 +46,7 @@ static void usage(FILE *out)
 		"       lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit]\n"
 		"       lockcctl container delete { path CGROUP | id CGROUP_ID }\n"
 		"       lockcctl container list\n"
+		"       lockcctl container adopt path CGROUP policy POLICY [name NAME] [mode enforce|audit]\n"
 		"       lockcctl policy apply FILE...\n"
 		"       lockcctl policy list\n"
 		"       lockcctl policy show POLICY\n"
@@ -179,6 +180,7 @@ static const struct cmd container_cmds[] = {
 	{ "add", do_container_add },
 	{ "delete", do_container_delete },
 	{ "list", do_container_list },
+	{ "adopt", do_container_adopt },
 	{ NULL, NULL },
 };
 

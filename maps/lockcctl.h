@@ -79,6 +79,7 @@ const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key
 int do_container_add(int argc, char **argv);
 int do_container_delete(int argc, char **argv);
 int do_container_list(int argc, char **argv);
+int do_container_adopt(int argc, char **argv);
 int do_policy_apply(int argc, char **argv);
 int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);

@@ -144,11 +144,26 @@ static int long_path_errno(const char *dir, size_t length, int create)
 	return 0;
 }
 
+/*
+ * Report an open of `path` every 200 ms, from the thread that runs this:
+ * a long-lived task that never execs, for arming running tasks.
+ */
+static void *open_every_200ms(void *path)
+{
+	for (;;) {
+		report("open", open_errno(path));
+		fflush(stdout);
+		usleep(200000);
+	}
+	return NULL;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: probe open PATH | fork-open PATH | thread-open PATH | serve SOCKET |\n"
 			"       connect SOCKET | open-tree SOURCE TARGET | fsmount TARGET |\n"
-			"       long-path DIR LENGTH [create] | open-loop PATH COUNT\n");
+			"       long-path DIR LENGTH [create] | open-loop PATH COUNT |\n"
+			"       watch PATH | thread-watch PATH\n");
 	return 2;
 }
 
@@ -194,6 +209,16 @@ int main(int argc, char **argv)
 			failed += open_errno(argv[2]) != 0;
 		printf("%ld of %ld failed\n", failed, count);
 		return failed != 0;
+	}
+	if (argc == 3 && !strcmp(op, "watch"))
+		open_every_200ms(argv[2]);
+	if (argc == 3 && !strcmp(op, "thread-watch")) {
+		/* The same from a second thread, while the first waits. */
+		pthread_t thread;
+
+		if ((errno = pthread_create(&thread, NULL, open_every_200ms, argv[2])))
+			return report("pthread", errno);
+		pause();
 	}
 	return usage();
 }
