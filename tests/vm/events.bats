@@ -69,6 +69,21 @@ events_of() {
 	[[ "$output" =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\ denied\ open\ /usrx/file\ container=$name\ cgroup_id=[0-9]+\ policy=baseline\ pid=[0-9]+\ tid=[0-9]+\ comm=cat$ ]]
 }
 
+@test "events --follow streams events as they come, as JSON lines, and stops cleanly on SIGTERM" {
+	local name=c$RANDOM follower
+	"$LOCKCCTL" --json events --follow >"$BATS_TEST_TMPDIR/follow" &
+	follower=$!
+	sleep 0.5
+	run container_run runc "$name" restricted -- sh -c 'cat /usrx/file; sleep 1; cat /usrx/file'
+	sleep 1.5
+	kill -TERM "$follower"
+	run wait "$follower"
+	assert_status 0
+	run jq -r '"\(.decision) \(.operation) \(.detail) \(.container)"' "$BATS_TEST_TMPDIR/follow"
+	assert_output "denied open /usrx/file $name
+denied open /usrx/file $name"
+}
+
 @test "mount, fsconfig, chroot, syslog and host-socket denials are reported with their detail" {
 	local name=c$RANDOM
 	run container_run runc "$name" restricted --cap SYS_ADMIN --cap SYSLOG \
