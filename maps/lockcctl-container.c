@@ -164,38 +164,50 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 	return id;
 }
 
-int do_container_add(int argc, char **argv)
-{
-	const char *cgroup = NULL, *policy_name = NULL, *name = NULL, *mode_word = "enforce";
-	struct lockc_container entry;
+/* The words of 'container add' and 'container adopt'. */
+struct registration_args {
+	const char *cgroup, *policy, *name;
 	enum lockc_mode mode;
-	char path[PATH_MAX];
-	__u64 id;
+};
 
+static void parse_registration(const char *command, int argc, char **argv, struct registration_args *r)
+{
+	const char *mode = "enforce";
+
+	*r = (struct registration_args){};
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			fail("'%s' needs a value.", argv[i]);
 		if (strcmp(argv[i], "path") == 0)
-			cgroup = argv[i + 1];
+			r->cgroup = argv[i + 1];
 		else if (strcmp(argv[i], "policy") == 0)
-			policy_name = argv[i + 1];
+			r->policy = argv[i + 1];
 		else if (strcmp(argv[i], "name") == 0)
-			name = argv[i + 1];
+			r->name = argv[i + 1];
 		else if (strcmp(argv[i], "mode") == 0)
-			mode_word = argv[i + 1];
+			mode = argv[i + 1];
 		else
 			fail("unknown keyword '%s'; expected path, policy, name or mode.", argv[i]);
 	}
-	if (!cgroup || !policy_name)
-		fail("'container add' needs 'path CGROUP' and 'policy POLICY'.");
-	mode = mode_parse(mode_word);
-	if (!mode)
-		fail("unknown mode '%s'; expected enforce or audit.", mode_word);
+	if (!r->cgroup || !r->policy)
+		fail("'container %s' needs 'path CGROUP' and 'policy POLICY'.", command);
+	r->mode = mode_parse(mode);
+	if (!r->mode)
+		fail("unknown mode '%s'; expected enforce or audit.", mode);
+}
 
-	id = container_register(cgroup, policy_name, name, mode, path, sizeof(path), &entry);
+int do_container_add(int argc, char **argv)
+{
+	struct registration_args r;
+	struct lockc_container entry;
+	char path[PATH_MAX];
+	__u64 id;
+
+	parse_registration("add", argc, argv, &r);
+	id = container_register(r.cgroup, r.policy, r.name, r.mode, path, sizeof(path), &entry);
 	if (json_output)
 		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s}", "cgroup_id", (json_int_t)id, "cgroup", path, "policy",
-				     policy_name, "mode", mode_name(mode), "name", entry.name));
+				     r.policy, "mode", mode_name(r.mode), "name", entry.name));
 	return 0;
 }
 
@@ -432,36 +444,16 @@ static void __attribute__((noreturn, format(printf, 2, 3))) adopt_failed(__u64 i
 
 int do_container_adopt(int argc, char **argv)
 {
-	const char *cgroup = NULL, *policy_name = NULL, *name = NULL, *mode_word = "enforce";
+	struct registration_args r;
 	struct task_list tasks = {};
 	struct lockc_container entry;
 	struct lockc_task value;
 	char path[PATH_MAX], what[128];
-	enum lockc_mode mode;
 	int level, armed_fd, pass;
 	size_t armed = 0, newly;
 
-	for (int i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			fail("'%s' needs a value.", argv[i]);
-		if (strcmp(argv[i], "path") == 0)
-			cgroup = argv[i + 1];
-		else if (strcmp(argv[i], "policy") == 0)
-			policy_name = argv[i + 1];
-		else if (strcmp(argv[i], "name") == 0)
-			name = argv[i + 1];
-		else if (strcmp(argv[i], "mode") == 0)
-			mode_word = argv[i + 1];
-		else
-			fail("unknown keyword '%s'; expected path, policy, name or mode.", argv[i]);
-	}
-	if (!cgroup || !policy_name)
-		fail("'container adopt' needs 'path CGROUP' and 'policy POLICY'.");
-	mode = mode_parse(mode_word);
-	if (!mode)
-		fail("unknown mode '%s'; expected enforce or audit.", mode_word);
-
-	value.container = cgroup_lookup(cgroup, path, sizeof(path), &level);
+	parse_registration("adopt", argc, argv, &r);
+	value.container = cgroup_lookup(r.cgroup, path, sizeof(path), &level);
 	value.level = level;
 	cgroup_threads(path, &tasks);
 	for (size_t i = 0; i < tasks.count; i++)
@@ -472,7 +464,7 @@ int do_container_adopt(int argc, char **argv)
 	armed_fd = open_map("armed_tasks", sizeof(int), sizeof(struct lockc_task));
 
 	/* Registered first: from here on, every exec in the cgroup arms itself. */
-	container_register(cgroup, policy_name, name, mode, path, sizeof(path), &entry);
+	container_register(r.cgroup, r.policy, r.name, r.mode, path, sizeof(path), &entry);
 
 	/*
 	 * A task forked from a task not yet armed escapes one pass; the next
@@ -502,10 +494,10 @@ int do_container_adopt(int argc, char **argv)
 	close(armed_fd);
 	if (json_output)
 		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "cgroup_id", (json_int_t)value.container, "cgroup",
-				     path, "policy", policy_name, "mode", mode_name(mode), "name", entry.name, "armed",
+				     path, "policy", r.policy, "mode", mode_name(r.mode), "name", entry.name, "armed",
 				     (json_int_t)armed));
 	else
 		printf("registered %s as '%s' with policy %s and armed %zu running tasks.\n", path, entry.name,
-		       policy_name, armed);
+		       r.policy, armed);
 	return 0;
 }
