@@ -341,11 +341,16 @@ static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lo
 	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
 }
 
+/* The kernel's real_mount(): the struct mount around a vfsmount. */
+static struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+}
+
 /* The namespace of the mount a file was opened through. */
 static struct mnt_namespace *mount_namespace_of(struct file *file)
 {
-	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = real_mount(BPF_CORE_READ(file, f_path.mnt));
 
 	return BPF_CORE_READ(mnt, mnt_ns);
 }
@@ -551,7 +556,7 @@ static int mount_change(enum lockc_operation op, const char *detail)
 /* The name of the directory a mount sits on. */
 static const char *mount_point_name(struct vfsmount *vfsmnt)
 {
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = real_mount(vfsmnt);
 
 	return dentry_name(BPF_CORE_READ(mnt, mnt_mountpoint));
 }
