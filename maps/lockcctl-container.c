@@ -111,11 +111,12 @@ char *cgroup_path(__u64 id, char *buf, size_t size)
 /*
  * Register cgroup `cgroup` (a path, see cgroup_lookup) as container `name`
  * (NULL: the cgroup's last component) under policy `policy_name`. Fails,
- * changing nothing, if the cgroup is registered already. Returns the cgroup
- * id; its path is left in `path` and the entry written in `*entry`.
+ * changing nothing, if the cgroup is registered already, unless `same_ok`
+ * and the registration is this very entry. Returns the cgroup id; its path
+ * is left in `path` and the entry in `*entry`.
  */
 __u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
-			 char *path, size_t path_size, struct lockc_container *entry_out)
+			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry_out)
 {
 	struct lockc_container entry = { .mode = mode }, existing;
 	int level, containers_fd, policies_fd;
@@ -151,13 +152,14 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 
 	containers_fd = open_containers();
 	if (bpf_map_update_elem(containers_fd, &id, &entry, BPF_NOEXIST)) {
-		if (errno == EEXIST && !bpf_map_lookup_elem(containers_fd, &id, &existing))
-			fail("cgroup %s is already registered as '%.*s'; delete it first.", path,
-			     LOCKC_NAME_MAX, existing.name);
 		if (errno == E2BIG)
 			fail("the containers map is full (%d entries); delete stale registrations first.",
 			     LOCKC_CONTAINERS_MAX);
-		fail("cannot register cgroup %s: %s.", path, strerror(errno));
+		if (errno != EEXIST || bpf_map_lookup_elem(containers_fd, &id, &existing))
+			fail("cannot register cgroup %s: %s.", path, strerror(errno));
+		if (!same_ok || memcmp(&existing, &entry, sizeof(entry)) != 0)
+			fail("cgroup %s is already registered as '%.*s'; delete it first.", path,
+			     LOCKC_NAME_MAX, existing.name);
 	}
 	close(containers_fd);
 	*entry_out = entry;
@@ -204,7 +206,7 @@ int do_container_add(int argc, char **argv)
 	__u64 id;
 
 	parse_registration("add", argc, argv, &r);
-	id = container_register(r.cgroup, r.policy, r.name, r.mode, path, sizeof(path), &entry);
+	id = container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry);
 	if (json_output)
 		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s}", "cgroup_id", (json_int_t)id, "cgroup", path, "policy",
 				     r.policy, "mode", mode_name(r.mode), "name", entry.name));
@@ -464,7 +466,7 @@ int do_container_adopt(int argc, char **argv)
 	armed_fd = open_map("armed_tasks", sizeof(int), sizeof(struct lockc_task));
 
 	/* Registered first: from here on, every exec in the cgroup arms itself. */
-	container_register(r.cgroup, r.policy, r.name, r.mode, path, sizeof(path), &entry);
+	container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry);
 
 	/*
 	 * A task forked from a task not yet armed escapes one pass; the next

@@ -251,6 +251,13 @@ static void hook_log(int priority, const char *fmt, const char *msg)
 	closelog();
 }
 
+static void __attribute__((noreturn)) refuse_container(int priority, const char *msg)
+{
+	fprintf(stderr, "Error: lockc refuses container %s: %s\n", hook_container, msg);
+	hook_log(priority, "container %s refused: %s", msg);
+	exit(1);
+}
+
 /*
  * An error on the way to a registration: refuse the container, or, where
  * lockc.conf says on-error start-unconfined, let it start and say so.
@@ -263,9 +270,7 @@ static void hook_failed(const char *msg)
 		hook_log(LOG_WARNING, "container %s starts UNCONFINED (on-error start-unconfined): %s", msg);
 		exit(0);
 	}
-	fprintf(stderr, "Error: lockc refuses container %s: %s\n", hook_container, msg);
-	hook_log(LOG_ERR, "container %s refused: %s", msg);
-	exit(1);
+	refuse_container(LOG_ERR, msg);
 }
 
 /* A decision, not an error: the container is refused whatever on-error says. */
@@ -277,9 +282,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) hook_refuse(const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Error: lockc refuses container %s: %s\n", hook_container, msg);
-	hook_log(LOG_NOTICE, "container %s refused: %s", msg);
-	exit(1);
+	refuse_container(LOG_NOTICE, msg);
 }
 
 static const char *annotation(json_t *annotations, const char *key)
@@ -456,23 +459,6 @@ static void container_name_of(const char *id, char *out)
 		strcpy(out, "_");
 }
 
-/*
- * Whether the cgroup is registered as this container already: a runtime
- * started through lockc-runtime whose spec also carries the hook from
- * hooks.d runs it twice, and the second run must not refuse the first.
- */
-static bool registered_as(const char *cgroup, const char *name)
-{
-	struct lockc_container entry;
-	char path[PATH_MAX];
-	int level, fd = open_containers();
-	__u64 id = cgroup_lookup(cgroup, path, sizeof(path), &level);
-	bool same = !bpf_map_lookup_elem(fd, &id, &entry) && strncmp(entry.name, name, LOCKC_NAME_MAX) == 0;
-
-	close(fd);
-	return same;
-}
-
 int do_oci_hook(int argc, char **argv)
 {
 	struct node_config cfg;
@@ -510,10 +496,12 @@ int do_oci_hook(int argc, char **argv)
 	choose(&cfg, annotations, &choice);
 	check_mounts(spec, bundle, &choice);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
-	if (!registered_as(cgroup, hook_container)) {
-		container_register(cgroup, choice.policy, hook_container, choice.mode, path, sizeof(path), &entry);
-		hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
-	}
+	/*
+	 * A container created through lockc-runtime whose spec also carries
+	 * the hook from hooks.d is registered twice: the second time is fine.
+	 */
+	container_register(cgroup, choice.policy, hook_container, choice.mode, true, path, sizeof(path), &entry);
+	hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
 	json_decref(spec);
 	json_decref(state);
 	return 0;

@@ -68,7 +68,7 @@ char *cgroup_path(__u64 id, char *buf, size_t size);
 
 /* Register a cgroup as a container; see lockcctl-container.c. */
 __u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
-			 char *path, size_t path_size, struct lockc_container *entry);
+			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry);
 
 /* The id of the policy named `name` among `ids`, or LOCKC_POLICY_ID_NONE. */
 __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
