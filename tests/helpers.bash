@@ -76,3 +76,55 @@ string_hex() {
 		if [ "$i" -lt "${#text}" ]; then printf '%02x ' "'${text:i:1}"; else printf '00 '; fi
 	done
 }
+
+# setup_file of the suites that run containers: lockc loaded, the cgroup
+# parent of every test container made.
+load_lockc_for_containers() {
+	require_vm
+	"$SCRIPTS/lockc-load" >/dev/null
+	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT"
+}
+
+# Every runc and crun container of the default state directories, removed
+# with its registration.
+remove_test_containers() {
+	local name
+	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
+	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
+}
+
+# A host service that containers must not reach: a UNIX socket listening at
+# $BATS_FILE_TMPDIR/host-sockets/docker.sock until stop_host_socket.
+start_host_socket() {
+	mkdir -p "$BATS_FILE_TMPDIR/host-sockets"
+	"$PROJECT/build/probe" serve "$BATS_FILE_TMPDIR/host-sockets/docker.sock" >/dev/null &
+	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+}
+
+stop_host_socket() {
+	kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null
+}
+
+# A syslog daemon writing to $BATS_FILE_TMPDIR/syslog until stop_syslog:
+# the guest has none, and lockc's hook logs there.
+start_syslog() {
+	busybox syslogd -n -O "$BATS_FILE_TMPDIR/syslog" &
+	echo $! >"$BATS_FILE_TMPDIR/syslogd.pid"
+}
+
+stop_syslog() {
+	kill "$(cat "$BATS_FILE_TMPDIR/syslogd.pid")"
+}
+
+# assert_logged TEXT: the syslog has a line with TEXT (syslogd writes
+# asynchronously, so give it two seconds).
+assert_logged() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		grep -qF -- "$1" "$BATS_FILE_TMPDIR/syslog" && return 0
+		sleep 0.1
+	done
+	echo "syslog has no line with: $1" >&2
+	cat "$BATS_FILE_TMPDIR/syslog" >&2
+	return 1
+}

@@ -7,9 +7,7 @@
 load ../helpers
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
-	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT"
+	load_lockc_for_containers
 }
 
 teardown_file() {
@@ -17,9 +15,7 @@ teardown_file() {
 }
 
 teardown() {
-	local name
-	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
-	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
+	remove_test_containers
 }
 
 # The last line the workload of container $1 wrote, after it had time to write another.

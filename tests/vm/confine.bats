@@ -9,25 +9,18 @@
 load ../helpers
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
-	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT"
-	# A host service that containers must not reach: a listening UNIX socket
-	# in a directory that the breakout containers get mounted.
-	mkdir -p "$BATS_FILE_TMPDIR/host-sockets"
-	"$PROJECT/build/probe" serve "$BATS_FILE_TMPDIR/host-sockets/docker.sock" >/dev/null &
-	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+	load_lockc_for_containers
+	# The breakout containers get its directory mounted.
+	start_host_socket
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null
+	stop_host_socket
 	"$SCRIPTS/lockc-unload" >/dev/null
 }
 
 teardown() {
-	local name
-	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
-	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
+	remove_test_containers
 	"$LOCKCCTL" container delete path "$CONTAINER_CGROUP_PARENT" >/dev/null 2>&1 || true
 }
 

@@ -7,15 +7,12 @@
 load ../helpers
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
-	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT" "$BATS_FILE_TMPDIR/host-sockets"
-	"$PROJECT/build/probe" serve "$BATS_FILE_TMPDIR/host-sockets/docker.sock" >/dev/null &
-	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+	load_lockc_for_containers
+	start_host_socket
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null
+	stop_host_socket
 	"$SCRIPTS/lockc-unload" >/dev/null
 }
 
@@ -25,8 +22,7 @@ setup() {
 }
 
 teardown() {
-	local name
-	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
+	remove_test_containers
 }
 
 # The events of container $1 as "decision operation detail policy comm", one a line.

@@ -10,36 +10,19 @@
 load ../helpers
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
-	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT" "$BATS_FILE_TMPDIR/host-sockets"
+	load_lockc_for_containers
+	mkdir -p "$BATS_FILE_TMPDIR/host-sockets"
 	# The hook logs every refusal to syslog: crun drops a hook's stderr.
-	busybox syslogd -n -O "$BATS_FILE_TMPDIR/syslog" &
-	echo $! >"$BATS_FILE_TMPDIR/syslogd.pid"
+	start_syslog
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/syslogd.pid")"
+	stop_syslog
 	"$SCRIPTS/lockc-unload" >/dev/null
 }
 
-# assert_logged TEXT: the syslog has a line from lockc that ends in TEXT.
-assert_logged() {
-	local i
-	# syslogd writes asynchronously.
-	for ((i = 0; i < 20; i++)); do
-		grep -qF -- "$1" "$BATS_FILE_TMPDIR/syslog" && return 0
-		sleep 0.1
-	done
-	echo "syslog has no line with: $1" >&2
-	cat "$BATS_FILE_TMPDIR/syslog" >&2
-	return 1
-}
-
 teardown() {
-	local name
-	for name in $(runc list -q 2>/dev/null); do container_remove runc "$name"; done
-	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
+	remove_test_containers
 	# The guest's root is a tmpfs overlay: this never reaches the host.
 	rm -f /etc/lockc/lockc.conf
 	[ -e "$PIN/maps/containers" ] || "$SCRIPTS/lockc-load" >/dev/null

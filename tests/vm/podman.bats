@@ -19,12 +19,11 @@ setup_file() {
 	mount -t tmpfs tmpfs /run/containers
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	tar -C "$BATS_FILE_TMPDIR/rootfs" -c . | "${PODMAN[@]}" import - lockc-test >/dev/null
-	busybox syslogd -n -O "$BATS_FILE_TMPDIR/syslog" &
-	echo $! >"$BATS_FILE_TMPDIR/syslogd.pid"
+	start_syslog
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/syslogd.pid")"
+	stop_syslog
 	"${PODMAN[@]}" rm --all --force >/dev/null 2>&1
 	umount /var/lib/containers /run/containers
 	"$SCRIPTS/lockc-unload" >/dev/null
@@ -64,9 +63,7 @@ cat: can't open '/usrx/file': Operation not permitted"
 	run "${PODMAN[@]}" --runtime crun run --rm --network none -v /run:/host-run lockc-test true
 	assert_status 126
 	assert_output_contains "error executing hook"
-	sleep 0.5
-	grep -q "refused: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path /run mounted at /host-run;" \
-		"$BATS_FILE_TMPDIR/syslog"
+	assert_logged "refused: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path /run mounted at /host-run;"
 	[ -z "$("${PODMAN[@]}" ps -aq)" ]
 
 	"${PODMAN[@]}" volume create data >/dev/null

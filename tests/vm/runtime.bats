@@ -7,9 +7,7 @@
 load ../helpers
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
-	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT"
+	load_lockc_for_containers
 }
 
 teardown_file() {
