@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "lockc.h"
 
 #define EPERM 1
@@ -225,7 +226,10 @@ static bool event_budget_take(__u64 container, __u32 *suppressed)
 	return true;
 }
 
-/* Report a denial whose detail, detail_len bytes, is already in s->path. */
+/*
+ * Report a denial whose detail, detail_len bytes, is already in s->path, and
+ * whose value is in s->event.value.
+ */
 static void report(struct confinement *c, enum lockc_operation op, bool enforced, struct scratch *s,
 		   __u32 detail_len)
 {
@@ -249,7 +253,6 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforced
 	e->operation = op;
 	e->decision = enforced ? LOCKC_DECISION_DENIED : LOCKC_DECISION_AUDITED;
 	e->detail_len = detail;
-	e->reserved = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->container_name, c->container->name, LOCKC_NAME_MAX);
 	e->container_name[LOCKC_NAME_MAX - 1] = '\0';
@@ -271,10 +274,12 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforced
  * The answer to an operation that the policy denies, reported with the
  * detail in s->path: -EPERM, or 0 for a container in audit mode.
  */
-static int refuse(struct confinement *c, enum lockc_operation op, struct scratch *s, __u32 detail_len)
+static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
+		  __u32 detail_len)
 {
 	bool enforced = c->container->mode != LOCKC_MODE_AUDIT;
 
+	s->event.value = value;
 	report(c, op, enforced, s, detail_len);
 	return enforced ? -EPERM : 0;
 }
@@ -283,7 +288,7 @@ static int refuse(struct confinement *c, enum lockc_operation op, struct scratch
  * refuse() for hooks that hold no scratch buffer: the detail is a kernel
  * string (or none), copied into a buffer claimed here.
  */
-static int refuse_str(struct confinement *c, enum lockc_operation op, const char *detail)
+static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 value, const char *detail)
 {
 	bool enforced = c->container->mode != LOCKC_MODE_AUDIT;
 	struct lockc_event_stats *stats;
@@ -299,6 +304,7 @@ static int refuse_str(struct confinement *c, enum lockc_operation op, const char
 	}
 	if (detail)
 		len = bpf_probe_read_kernel_str(s->path, sizeof(s->path), detail);
+	s->event.value = value;
 	report(c, op, enforced, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return enforced ? -EPERM : 0;
@@ -312,9 +318,10 @@ static const char *dentry_name(struct dentry *dentry)
 
 /*
  * The verdict of the longest rule of (ruleset, class) that is a prefix of
- * the path in s->path (len bytes, no NUL), encoded as maps/lockc.h says.
+ * `path` (len bytes, no NUL, kernel memory), encoded as maps/lockc.h says.
  */
-static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lockc_rule_class class, __u32 len)
+static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
+				       const char *path, __u32 len)
 {
 	struct lockc_rule_key *key = &s->key;
 	struct lockc_rule *rule;
@@ -324,11 +331,16 @@ static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lo
 	barrier_var(n);
 	if (n == 0 || n > LOCKC_RULE_PATH_MAX)
 		return LOCKC_VERDICT_DENY;
-	if (bpf_probe_read_kernel(key->path, n, s->path))
+	if (bpf_probe_read_kernel(key->path, n, path))
 		return LOCKC_VERDICT_DENY;
 	if (n < LOCKC_RULE_PATH_MAX) {
+		__u32 last = n - 1;
+
 		/* The whole path fit: add the "/" and the NUL that end it. */
-		if (s->path[(n - 1) & (PATH_MAX - 1)] != '/')
+		barrier_var(last);
+		if (last >= LOCKC_RULE_PATH_MAX)
+			return LOCKC_VERDICT_DENY;
+		if (key->path[last] != '/')
 			key->path[n++] = '/';
 		barrier_var(n);
 		if (n < LOCKC_RULE_PATH_MAX)
@@ -341,10 +353,104 @@ static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lo
 	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
 }
 
+/* The kernel's dev_t: 12 bits of major, 20 of minor. */
+#define DEV_MAJOR(dev) ((__u32)(dev) >> 20)
+#define DEV_MINOR(dev) ((__u32)(dev) & 0xfffff)
+
+#define S_IFMT 00170000
+#define S_IFCHR 0020000
+#define S_IFBLK 0060000
+
+static bool is_device(umode_t mode)
+{
+	return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
+}
+
+/* The verdict of the ruleset's device rules on a character or block device. */
+static enum lockc_verdict device_verdict(struct scratch *s, __u32 ruleset, umode_t mode, dev_t dev)
+{
+	struct lockc_rule_key *key = &s->key;
+	struct lockc_rule *rule;
+	__u32 major = bpf_htonl(DEV_MAJOR(dev)), minor = bpf_htonl(DEV_MINOR(dev));
+
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * LOCKC_DEVICE_KEY_LEN;
+	key->ruleset = ruleset;
+	key->class = LOCKC_RULE_DEVICE;
+	key->path[0] = (mode & S_IFMT) == S_IFBLK ? 'b' : 'c';
+	__builtin_memcpy(&key->path[1], &major, sizeof(major));
+	__builtin_memcpy(&key->path[5], &minor, sizeof(minor));
+	rule = bpf_map_lookup_elem(&rules, key);
+	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
+}
+
 /* The kernel's real_mount(): the struct mount around a vfsmount. */
 static struct mount *real_mount(struct vfsmount *vfsmnt)
 {
 	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+/* File systems whose every file is kernel state: writing one changes the kernel. */
+#define SYSFS_MAGIC 0x62656572
+#define DEBUGFS_MAGIC 0x64626720
+#define TRACEFS_MAGIC 0x74726163
+#define SECURITYFS_MAGIC 0x73636673
+#define BPF_FS_MAGIC 0xcafe4a11
+#define CONFIGFS_MAGIC 0x62656570
+#define EFIVARFS_MAGIC 0xde5e81e4
+#define PSTOREFS_MAGIC 0x6165676c
+#define PROC_SUPER_MAGIC 0x9fa0
+#define FMODE_WRITE 0x2
+
+/* Deeper than any file under /proc/sys. */
+#define PROC_DEPTH_MAX 16
+
+/*
+ * Whether a dentry on procfs lies under /proc/sys or is /proc/sysrq-trigger,
+ * wherever that procfs is mounted: its top directory below the procfs root
+ * decides. A file deeper than PROC_DEPTH_MAX counts as one (fail closed).
+ */
+static bool proc_tunable(struct dentry *dentry, struct dentry *root)
+{
+	static const char sysrq[] = "sysrq-trigger";
+	char name[sizeof(sysrq)] = {};
+
+	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if (dentry == root)
+			return false;
+		if (parent == root) {
+			bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+			if (name[0] == 's' && name[1] == 'y' && name[2] == 's' && name[3] == '\0')
+				return true;
+			for (__u32 j = 0; j < sizeof(sysrq); j++)
+				if (name[j] != sysrq[j])
+					return false;
+			return true;
+		}
+		dentry = parent;
+	}
+	return true;
+}
+
+static bool kernel_tunable(struct file *file)
+{
+	struct super_block *sb = BPF_CORE_READ(file, f_inode, i_sb);
+
+	switch (BPF_CORE_READ(sb, s_magic)) {
+	case SYSFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case BPF_FS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+		return true;
+	case PROC_SUPER_MAGIC:
+		return proc_tunable(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(sb, s_root));
+	}
+	return false;
 }
 
 /* The namespace of the mount a file was opened through. */
@@ -403,6 +509,8 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	enum lockc_verdict verdict = LOCKC_VERDICT_DENY;
 	struct mnt_namespace *ns;
 	struct scratch *s;
+	umode_t mode;
+	dev_t rdev;
 	long len;
 
 	if (ret)
@@ -432,18 +540,30 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	 * read as if it were mounted at "/" and so would dodge the rules.
 	 */
 	if (!ALLOWED(c.policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
-		return refuse_str(&c, LOCKC_OP_OPEN_DETACHED, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+		return refuse_str(&c, LOCKC_OP_OPEN_DETACHED, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
 	s = scratch_claim();
 	if (!s)
-		return refuse_str(&c, LOCKC_OP_OPEN, NULL);
+		return refuse_str(&c, LOCKC_OP_OPEN, 0, NULL);
 	/* Resolved against the task's root: the path the workload sees. */
 	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
 	if (len > 1 && c.policy)
-		verdict = rule_verdict(s, c.policy->ruleset, LOCKC_RULE_FILE, len - 1);
-	if (verdict == LOCKC_VERDICT_ALLOW)
-		ret = 0;
-	else
-		ret = refuse(&c, LOCKC_OP_OPEN, s, len > 1 ? len - 1 : 0);
+		verdict = rule_verdict(s, c.policy->ruleset, LOCKC_RULE_FILE, s->path, len - 1);
+	len = len > 1 ? len - 1 : 0;
+	if (verdict != LOCKC_VERDICT_ALLOW || !c.policy) {
+		ret = refuse(&c, LOCKC_OP_OPEN, 0, s, len);
+		goto out;
+	}
+	/* A device is judged by its number, so a node made or mounted anywhere is caught. */
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	rdev = BPF_CORE_READ(file, f_inode, i_rdev);
+	if (is_device(mode) && device_verdict(s, c.policy->ruleset, mode, rdev) != LOCKC_VERDICT_ALLOW) {
+		ret = refuse(&c, LOCKC_OP_DEVICE, rdev, s, len);
+		goto out;
+	}
+	if ((BPF_CORE_READ(file, f_mode) & FMODE_WRITE) && !ALLOWED(c.policy, kernel_tunables) &&
+	    kernel_tunable(file))
+		ret = refuse(&c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
+out:
 	scratch_release(s);
 	return ret;
 }
@@ -508,15 +628,15 @@ int BPF_PROG(lockc_sb_mount, const char *dev_name, const struct path *path, cons
 	if (ALLOWED(c.policy, mount))
 		return 0;
 	if (!c.policy || !(flags & MS_BIND) || (flags & MS_REMOUNT) || !dev_name)
-		return refuse_str(&c, LOCKC_OP_MOUNT, dev_name);
+		return refuse_str(&c, LOCKC_OP_MOUNT, 0, dev_name);
 	s = scratch_claim();
 	if (!s)
-		return refuse_str(&c, LOCKC_OP_MOUNT, NULL);
+		return refuse_str(&c, LOCKC_OP_MOUNT, 0, NULL);
 	len = bpf_probe_read_kernel_str(s->path, sizeof(s->path), dev_name);
 	if (len > 1 && canonical_path(s, len - 1))
-		bind_allowed = rule_verdict(s, c.policy->ruleset, LOCKC_RULE_BIND_MOUNT, len - 1) ==
+		bind_allowed = rule_verdict(s, c.policy->ruleset, LOCKC_RULE_BIND_MOUNT, s->path, len - 1) ==
 			       LOCKC_VERDICT_ALLOW;
-	ret = bind_allowed ? 0 : refuse(&c, LOCKC_OP_MOUNT, s, len > 1 ? len - 1 : 0);
+	ret = bind_allowed ? 0 : refuse(&c, LOCKC_OP_MOUNT, 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;
 }
@@ -540,7 +660,7 @@ int BPF_PROG(lockc_follow_link, struct dentry *dentry, struct inode *inode, bool
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (SYSCALL_NR(regs) != NR_mount)
 		return 0;
-	return refuse_str(&c, LOCKC_OP_MOUNT_SYMLINK, dentry_name(dentry));
+	return refuse_str(&c, LOCKC_OP_MOUNT_SYMLINK, 0, dentry_name(dentry));
 }
 
 /* Everything that changes the mount tree other than mount(2) itself. */
@@ -550,7 +670,7 @@ static int mount_change(enum lockc_operation op, const char *detail)
 
 	if (!confined(&c) || ALLOWED(c.policy, mount))
 		return 0;
-	return refuse_str(&c, op, detail);
+	return refuse_str(&c, op, 0, detail);
 }
 
 /* The name of the directory a mount sits on. */
@@ -604,7 +724,7 @@ int BPF_PROG(lockc_sb_pivotroot, const struct path *old_path, const struct path 
 		return 0;
 	if (ALLOWED(c.policy, mount) && ALLOWED(c.policy, chroot))
 		return 0;
-	return refuse_str(&c, LOCKC_OP_PIVOT_ROOT, dentry_name(BPF_CORE_READ(new_path, dentry)));
+	return refuse_str(&c, LOCKC_OP_PIVOT_ROOT, 0, dentry_name(BPF_CORE_READ(new_path, dentry)));
 }
 
 /*
@@ -622,7 +742,7 @@ int BPF_PROG(lockc_chroot, const struct path *path, int ret)
 		return 0;
 	if (ALLOWED(c.policy, chroot))
 		return 0;
-	return refuse_str(&c, LOCKC_OP_CHROOT, dentry_name(BPF_CORE_READ(path, dentry)));
+	return refuse_str(&c, LOCKC_OP_CHROOT, 0, dentry_name(BPF_CORE_READ(path, dentry)));
 }
 
 /*
@@ -655,10 +775,10 @@ static int refuse_unix_connect(struct confinement *c, struct sock *other)
 	int ret;
 
 	if (!addr)
-		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, NULL);
+		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, 0, NULL);
 	s = scratch_claim();
 	if (!s)
-		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, NULL);
+		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, 0, NULL);
 	bpf_probe_read_kernel(s->path, 1, addr->name[0].sun_path);
 	if (s->path[0]) {
 		len = bpf_probe_read_kernel_str(s->path, sizeof(addr->name[0].sun_path),
@@ -670,7 +790,7 @@ static int refuse_unix_connect(struct confinement *c, struct sock *other)
 						 addr->name[0].sun_path + 1);
 		len = len > 0 ? len + 1 : 0;
 	}
-	ret = refuse(c, LOCKC_OP_UNIX_CONNECT, s, len > 1 ? len - 1 : 0);
+	ret = refuse(c, LOCKC_OP_UNIX_CONNECT, 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;
 }
@@ -707,7 +827,410 @@ int BPF_PROG(lockc_syslog, int type, int ret)
 		return 0;
 	if (ALLOWED(c.policy, syslog))
 		return 0;
-	return refuse_str(&c, LOCKC_OP_SYSLOG, NULL);
+	return refuse_str(&c, LOCKC_OP_SYSLOG, 0, NULL);
+}
+
+/* ---- exec ---------------------------------------------------------------- */
+
+static const char root_path[] = "/";
+
+/* Whether the exec rules let a file with no path run: the rule for "/" decides. */
+static bool pathless_exec_allowed(struct confinement *c, struct scratch *s)
+{
+	return c->policy && rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, root_path, 1) == LOCKC_VERDICT_ALLOW;
+}
+
+/*
+ * The verdict of the exec rules on a file about to run or be mapped
+ * executable, reported under `op`. A file with no path in the task's mount
+ * tree (a memfd, a file on a detached mount, an overlayfs layer's backing
+ * file) is judged as "/": only a policy that lets everything run runs it.
+ */
+static int exec_check(struct confinement *c, struct file *file, enum lockc_operation op)
+{
+	bool allowed = false;
+	struct scratch *s;
+	long len;
+	int ret;
+
+	if (!c->policy)
+		return refuse_str(c, op, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+	s = scratch_claim();
+	if (!s)
+		return refuse_str(c, op, 0, NULL);
+	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
+	if (mount_namespace_of(file) != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+		allowed = pathless_exec_allowed(c, s);
+	else if (len > 1)
+		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, s->path, len - 1) ==
+			  LOCKC_VERDICT_ALLOW;
+	ret = allowed ? 0 : refuse(c, op, 0, s, len > 1 ? len - 1 : 0);
+	scratch_release(s);
+	return ret;
+}
+
+/*
+ * Called for the program and again for each interpreter it names (a "#!"
+ * script, then its interpreter), whether it came by path or by file
+ * descriptor (execveat, fexecve).
+ */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(lockc_exec, struct linux_binprm *bprm, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	return exec_check(&c, bprm->file, LOCKC_OP_EXEC);
+}
+
+#define PROT_EXEC 0x4
+#define VM_EXEC 0x4
+
+/* The dynamic loader maps every library executable: the same rules decide. */
+SEC("lsm/mmap_file")
+int BPF_PROG(lockc_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
+	     int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC) || !confined(&c))
+		return 0;
+	return exec_check(&c, file, LOCKC_OP_EXEC_MAP);
+}
+
+/*
+ * A file mapping made executable after the fact. This hook may not resolve
+ * paths (bpf_d_path), so the file counts as one without a path: what
+ * mmap_file would refuse cannot be mapped readable and then flipped.
+ */
+SEC("lsm/file_mprotect")
+int BPF_PROG(lockc_mprotect_exec, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot, int ret)
+{
+	struct confinement c;
+	struct file *file;
+	struct scratch *s;
+	bool allowed;
+
+	if (ret)
+		return ret;
+	file = vma->vm_file;
+	if (!file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !confined(&c))
+		return 0;
+	s = scratch_claim();
+	if (!s)
+		return refuse_str(&c, LOCKC_OP_EXEC_MAP, 0, NULL);
+	allowed = pathless_exec_allowed(&c, s);
+	scratch_release(s);
+	return allowed ? 0 : refuse_str(&c, LOCKC_OP_EXEC_MAP, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+}
+
+/* ---- root ---------------------------------------------------------------- */
+
+/* Which of the ids in cred is 0 (enum lockc_uid_kind), or 0 for none. */
+static __u32 root_id(const struct cred *cred)
+{
+	if (BPF_CORE_READ(cred, uid.val) == 0)
+		return LOCKC_UID_REAL;
+	if (BPF_CORE_READ(cred, euid.val) == 0)
+		return LOCKC_UID_EFFECTIVE;
+	if (BPF_CORE_READ(cred, suid.val) == 0)
+		return LOCKC_UID_SAVED;
+	if (BPF_CORE_READ(cred, fsuid.val) == 0)
+		return LOCKC_UID_FILESYSTEM;
+	return 0;
+}
+
+/*
+ * A uid 0 in the credentials a task is about to take: refused when the
+ * policy denies root altogether, or when a task whose real uid is not 0
+ * would gain it. Uids are the host's, so root inside a user namespace
+ * mapped elsewhere is not root here.
+ */
+static int root_check(struct confinement *c, const struct cred *new, __u32 old_real_uid, const char *detail)
+{
+	__u32 kind = root_id(new);
+
+	if (!kind)
+		return 0;
+	if (!ALLOWED(c->policy, run_as_root))
+		return refuse_str(c, LOCKC_OP_RUN_AS_ROOT, kind, detail);
+	if (old_real_uid != 0 && !ALLOWED(c->policy, become_root))
+		return refuse_str(c, LOCKC_OP_BECOME_ROOT, kind, detail);
+	return 0;
+}
+
+/* setuid(2), setreuid, setresuid, setfsuid. */
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(lockc_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	return root_check(&c, new, BPF_CORE_READ(old, uid.val), NULL);
+}
+
+/*
+ * Every execve, with the credentials it will run with: a setuid-root program
+ * has set the effective uid to 0 already. The workload's first execve is
+ * checked too (it was armed just before), so a policy that denies root
+ * refuses a container whose process runs as root.
+ */
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(lockc_exec_creds, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	return root_check(&c, bprm->cred, BPF_CORE_READ(bpf_get_current_task_btf(), real_cred, uid.val),
+			  dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+}
+
+/* ---- capabilities -------------------------------------------------------- */
+
+#define CAP_OPT_NOAUDIT 0x2
+
+SEC("lsm/capable")
+int BPF_PROG(lockc_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	/*
+	 * Only the task's own credentials: overlayfs and others check theirs
+	 * (the mounter's) with override_creds() while the task waits.
+	 */
+	if (cred != BPF_CORE_READ(bpf_get_current_task_btf(), real_cred))
+		return 0;
+	if (!confined(&c))
+		return 0;
+	if (c.policy && cap >= 0 && cap < 64 && (c.policy->capabilities & (1ULL << cap)))
+		return 0;
+	/* The kernel asks quietly when it only probes (it audits neither). */
+	if (opts & CAP_OPT_NOAUDIT)
+		return c.container->mode == LOCKC_MODE_AUDIT ? 0 : -EPERM;
+	return refuse_str(&c, LOCKC_OP_CAPABILITY, cap, NULL);
+}
+
+/* ---- other processes ------------------------------------------------------ */
+
+/* Whether task p was armed by the same registration as the current task. */
+static bool same_container(struct confinement *c, struct task_struct *p)
+{
+	struct lockc_task *other = bpf_task_storage_get(&armed_tasks, p, 0, 0);
+
+	return other && other->container == c->task->container;
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(lockc_signal, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred,
+	     int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	/* With cred set, a USB URB completes for someone else: not the current task's signal. */
+	if (cred || !confined(&c))
+		return 0;
+	if (ALLOWED(c.policy, signal_outside) || same_container(&c, p))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_SIGNAL, sig, p->comm);
+}
+
+#define PTRACE_MODE_NOAUDIT 0x04
+
+/* ptrace(2) attach, and what asks the same question: /proc/PID/mem, process_vm_readv, pidfd_getfd. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(lockc_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	if (ALLOWED(c.policy, ptrace_outside) || same_container(&c, child))
+		return 0;
+	if (mode & PTRACE_MODE_NOAUDIT)
+		return c.container->mode == LOCKC_MODE_AUDIT ? 0 : -EPERM;
+	return refuse_str(&c, LOCKC_OP_PTRACE, mode, child->comm);
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(lockc_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	if (ALLOWED(c.policy, ptrace_outside) || same_container(&c, parent))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_PTRACE, 0, parent->comm);
+}
+
+/* ---- the kernel interfaces a container never needs ----------------------- */
+
+/* A switch class with no detail: refuse when the policy does not allow it. */
+#define SWITCH_CHECK(field, op, value, detail)                                  \
+	({                                                                      \
+		struct confinement __c;                                         \
+		int __ret = 0;                                                  \
+		if (confined(&__c) && !ALLOWED(__c.policy, field))              \
+			__ret = refuse_str(&__c, op, value, detail);            \
+		__ret;                                                          \
+	})
+
+SEC("lsm/bpf")
+int BPF_PROG(lockc_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	return ret ?: SWITCH_CHECK(bpf, LOCKC_OP_BPF, cmd, NULL);
+}
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_perf_event_open 298
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_perf_event_open 241
+#endif
+
+/*
+ * perf_event_alloc rather than perf_event_open: the latter's arguments
+ * changed between kernels, and BPF_PROG finds `ret` by position. Events
+ * inherited at fork (a host profiler following the container) and those
+ * the kernel makes itself are not the task's perf_event_open(2).
+ */
+SEC("lsm/perf_event_alloc")
+int BPF_PROG(lockc_perf_event, struct perf_event *event, int ret)
+{
+	struct pt_regs *regs;
+
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(event, parent))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (SYSCALL_NR(regs) != NR_perf_event_open)
+		return 0;
+	return SWITCH_CHECK(perf_events, LOCKC_OP_PERF_EVENT, 0, NULL);
+}
+
+SEC("lsm/key_alloc")
+int BPF_PROG(lockc_key_alloc, struct key *key, const struct cred *cred, unsigned long flags, int ret)
+{
+	return ret ?: SWITCH_CHECK(keyring, LOCKC_OP_KEYRING, 0, NULL);
+}
+
+SEC("lsm/key_permission")
+int BPF_PROG(lockc_key_permission, key_ref_t key_ref, const struct cred *cred, enum key_need_perm need_perm, int ret)
+{
+	return ret ?: SWITCH_CHECK(keyring, LOCKC_OP_KEYRING, need_perm, NULL);
+}
+
+SEC("lsm/settime")
+int BPF_PROG(lockc_settime, const struct timespec64 *ts, const struct timezone *tz, int ret)
+{
+	return ret ?: SWITCH_CHECK(set_time, LOCKC_OP_SET_TIME, 0, NULL);
+}
+
+/* finit_module, and firmware, kexec and policy files the kernel reads. */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(lockc_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents, int ret)
+{
+	return ret ?: SWITCH_CHECK(kernel_load, LOCKC_OP_KERNEL_LOAD, id,
+				   dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+}
+
+/* init_module, kexec_load and firmware from a buffer. */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(lockc_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	return ret ?: SWITCH_CHECK(kernel_load, LOCKC_OP_KERNEL_LOAD, id, NULL);
+}
+
+/*
+ * A module the kernel would load on the task's behalf (an unknown socket
+ * family, line discipline or file system): the way an unprivileged task
+ * reaches rarely used, often vulnerable code.
+ */
+SEC("lsm/kernel_module_request")
+int BPF_PROG(lockc_module_request, char *kmod_name, int ret)
+{
+	return ret ?: SWITCH_CHECK(kernel_load, LOCKC_OP_KERNEL_LOAD, 0, kmod_name);
+}
+
+SEC("lsm/userns_create")
+int BPF_PROG(lockc_userns_create, const struct cred *cred, int ret)
+{
+	return ret ?: SWITCH_CHECK(user_namespaces, LOCKC_OP_USER_NAMESPACE, 0, NULL);
+}
+
+/* ---- devices --------------------------------------------------------------- */
+
+/* The character device 0:0 is an overlayfs whiteout: how rm works on image files. */
+SEC("lsm/inode_mknod")
+int BPF_PROG(lockc_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev, int ret)
+{
+	struct confinement c;
+	struct scratch *s;
+
+	if (ret)
+		return ret;
+	if (!is_device(mode) || dev == 0 || !confined(&c))
+		return 0;
+	if (!c.policy)
+		return refuse_str(&c, LOCKC_OP_MKNOD, dev, dentry_name(dentry));
+	s = scratch_claim();
+	if (!s)
+		return refuse_str(&c, LOCKC_OP_MKNOD, dev, NULL);
+	ret = device_verdict(s, c.policy->ruleset, mode, dev) == LOCKC_VERDICT_ALLOW;
+	scratch_release(s);
+	return ret ? 0 : refuse_str(&c, LOCKC_OP_MKNOD, dev, dentry_name(dentry));
+}
+
+/* ---- sockets --------------------------------------------------------------- */
+
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_NETLINK 16
+#define SOCK_RAW 3
+#define SOCK_TYPE_MASK 0xf
+
+SEC("lsm/socket_create")
+int BPF_PROG(lockc_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	struct confinement c;
+	bool allowed;
+
+	if (ret)
+		return ret;
+	/* Sockets the kernel makes for itself (kern) are no task's. */
+	if (kern || !confined(&c))
+		return 0;
+	if (!c.policy)
+		allowed = false;
+	else if (family == AF_NETLINK)	/* by protocol alone */
+		allowed = protocol >= 0 && protocol < 32 && (c.policy->netlink_protocols & (1U << protocol));
+	else
+		allowed = family >= 0 && family < 64 && (c.policy->socket_families & (1ULL << family));
+	if (allowed && (family == AF_INET || family == AF_INET6) && (type & SOCK_TYPE_MASK) == SOCK_RAW)
+		allowed = ALLOWED(c.policy, raw_sockets);
+	if (allowed)
+		return 0;
+	return refuse_str(&c, LOCKC_OP_SOCKET,
+			  (family << 16) | ((family == AF_NETLINK ? protocol : type & SOCK_TYPE_MASK) & 0xffff), NULL);
 }
 
 /*

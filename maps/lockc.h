@@ -85,6 +85,40 @@ struct lockc_policy {
 	enum lockc_verdict chroot;	/* chroot(2) */
 	/* connect(2) to a UNIX stream socket created outside the container */
 	enum lockc_verdict host_sockets;
+	/* ---- the kernel interfaces a container never needs ---- */
+	enum lockc_verdict bpf;		/* bpf(2), so also lockc's own maps and links */
+	enum lockc_verdict perf_events;	/* perf_event_open(2) */
+	enum lockc_verdict keyring;	/* add_key(2), request_key(2), keyctl(2) */
+	enum lockc_verdict set_time;	/* clock_settime(2), settimeofday(2), adjtimex(2) */
+	/* modules (explicit and auto-loaded on demand), firmware, kexec images */
+	enum lockc_verdict kernel_load;
+	enum lockc_verdict user_namespaces;	/* unshare/clone with CLONE_NEWUSER */
+	/*
+	 * Writing kernel state through files, whatever the file rules say:
+	 * /proc/sys, /proc/sysrq-trigger, and every file on sysfs, debugfs,
+	 * tracefs, securityfs, bpffs, configfs, efivarfs and pstore.
+	 */
+	enum lockc_verdict kernel_tunables;
+	/* ---- other processes ---- */
+	enum lockc_verdict signal_outside;	/* kill(2) and friends to a task of another container or the host */
+	enum lockc_verdict ptrace_outside;	/* ptrace(2), /proc/PID/mem and the like, across the container's edge */
+	/* ---- root ---- */
+	/* a task with any host uid 0 (real, effective, saved, filesystem) */
+	enum lockc_verdict run_as_root;
+	/* a task whose real uid is not 0 taking uid 0: setuid(2) and friends, setuid-root programs */
+	enum lockc_verdict become_root;
+	/* ---- network ---- */
+	enum lockc_verdict raw_sockets;	/* SOCK_RAW in AF_INET and AF_INET6 */
+	/*
+	 * Capabilities the container may use, one bit per CAP_* number, laid
+	 * out like CapEff in /proc/PID/status (`capsh --decode` reads it).
+	 * Checked in every user namespace, so a capability the runtime
+	 * granted by mistake stays unusable.
+	 */
+	__u64 capabilities;
+	__u64 socket_families;		/* bit N: socket(2) of address family N, but AF_NETLINK */
+	__u32 netlink_protocols;	/* bit N: AF_NETLINK sockets of protocol N */
+	__u32 reserved;			/* zero */
 };
 
 /* What a path rule governs. */
@@ -98,7 +132,25 @@ enum lockc_rule_class {
 	 * check these against the spec; no BPF program looks them up.
 	 */
 	LOCKC_RULE_VOLUME = 3,
+	/*
+	 * execve(2) of the file, and mapping it executable (mmap, mprotect):
+	 * what the dynamic loader does for every library. A file without a
+	 * path in the task's mount tree (a memfd) counts as "/".
+	 */
+	LOCKC_RULE_EXEC = 4,
+	/*
+	 * Opening a character or block device, wherever its node is, and
+	 * mknod(2) of one. The key's path bytes are not a path but the device:
+	 * 'c' or 'b', then the major and the minor number as big-endian
+	 * __u32s (9 bytes); a rule for every minor of a major stops after the
+	 * major (5 bytes), one for every device of a type after the type (1).
+	 * Exact and subtree encodings do not apply.
+	 */
+	LOCKC_RULE_DEVICE = 5,
 };
+
+#define LOCKC_DEVICE_KEY_LEN 9
+#define LOCKC_DEVICE_MAJOR_KEY_LEN 5
 
 /*
  * Map "rules" is an LPM trie: the longest stored prefix of a lookup key
@@ -164,6 +216,31 @@ enum lockc_operation {
 	LOCKC_OP_CHROOT = 10,		/* detail: the new root's name */
 	LOCKC_OP_UNIX_CONNECT = 11,	/* detail: the socket's address, "@" for abstract */
 	LOCKC_OP_SYSLOG = 12,
+	LOCKC_OP_EXEC = 13,		/* detail: the program's path */
+	LOCKC_OP_EXEC_MAP = 14,		/* mmap or mprotect with PROT_EXEC; detail: the file's path */
+	LOCKC_OP_RUN_AS_ROOT = 15,	/* value: the uid 0 id's kind (lockc_uid_kind); detail: the program, if an exec */
+	LOCKC_OP_BECOME_ROOT = 16,	/* value: as RUN_AS_ROOT; detail: the setuid-root program, if one */
+	LOCKC_OP_CAPABILITY = 17,	/* value: the CAP_* number */
+	LOCKC_OP_SOCKET = 18,		/* value: family << 16 | type (raw sockets) or protocol (netlink) */
+	LOCKC_OP_SIGNAL = 19,		/* value: the signal; detail: the target's comm */
+	LOCKC_OP_PTRACE = 20,		/* value: the ptrace mode bits, 0 for PTRACE_TRACEME; detail: the other task's comm */
+	LOCKC_OP_BPF = 21,		/* value: the bpf(2) command */
+	LOCKC_OP_PERF_EVENT = 22,
+	LOCKC_OP_KEYRING = 23,
+	LOCKC_OP_SET_TIME = 24,
+	LOCKC_OP_KERNEL_LOAD = 25,	/* value: the kernel's reading/loading id, 0 for a module request; detail: the module */
+	LOCKC_OP_USER_NAMESPACE = 26,
+	LOCKC_OP_KERNEL_TUNABLE = 27,	/* detail: the file's path */
+	LOCKC_OP_DEVICE = 28,		/* value: the device number (major << 20 | minor); detail: the path */
+	LOCKC_OP_MKNOD = 29,		/* value: as DEVICE; detail: the new node's name */
+};
+
+/* Which of a task's uids is 0, in LOCKC_OP_RUN_AS_ROOT and _BECOME_ROOT events. */
+enum lockc_uid_kind {
+	LOCKC_UID_REAL = 1,
+	LOCKC_UID_EFFECTIVE = 2,
+	LOCKC_UID_SAVED = 3,
+	LOCKC_UID_FILESYSTEM = 4,
 };
 
 enum lockc_decision {
@@ -186,7 +263,7 @@ struct lockc_event {
 	enum lockc_operation operation;
 	enum lockc_decision decision;
 	__u32 detail_len;
-	__u32 reserved;			/* zero */
+	__u32 value;			/* the operation's number, as lockc_operation says; else 0 */
 	char comm[16];
 	char container_name[LOCKC_NAME_MAX];
 	char policy_name[LOCKC_NAME_MAX];

@@ -2,7 +2,11 @@
 /* lockcctl policy: parse policy files and write them atomically. */
 #include "lockcctl.h"
 
+#include <arpa/inet.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <linux/capability.h>
+#include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
 
@@ -49,6 +53,18 @@ static const struct {
 	{ "mount", offsetof(struct lockc_policy, mount) },
 	{ "chroot", offsetof(struct lockc_policy, chroot) },
 	{ "host-sockets", offsetof(struct lockc_policy, host_sockets) },
+	{ "bpf", offsetof(struct lockc_policy, bpf) },
+	{ "perf-events", offsetof(struct lockc_policy, perf_events) },
+	{ "keyring", offsetof(struct lockc_policy, keyring) },
+	{ "set-time", offsetof(struct lockc_policy, set_time) },
+	{ "kernel-load", offsetof(struct lockc_policy, kernel_load) },
+	{ "user-namespaces", offsetof(struct lockc_policy, user_namespaces) },
+	{ "kernel-tunables", offsetof(struct lockc_policy, kernel_tunables) },
+	{ "signal-outside", offsetof(struct lockc_policy, signal_outside) },
+	{ "ptrace-outside", offsetof(struct lockc_policy, ptrace_outside) },
+	{ "run-as-root", offsetof(struct lockc_policy, run_as_root) },
+	{ "become-root", offsetof(struct lockc_policy, become_root) },
+	{ "raw-sockets", offsetof(struct lockc_policy, raw_sockets) },
 };
 
 #define N_SWITCHES (sizeof(switch_classes) / sizeof(switch_classes[0]))
@@ -61,12 +77,166 @@ static const struct {
 	{ "file", LOCKC_RULE_FILE },
 	{ "bind-mount", LOCKC_RULE_BIND_MOUNT },
 	{ "volume", LOCKC_RULE_VOLUME },
+	{ "exec", LOCKC_RULE_EXEC },
 };
 
 #define N_PATH_CLASSES (sizeof(path_classes) / sizeof(path_classes[0]))
 
+/* A name for a number, in the set classes' tables. */
+struct named_bit {
+	const char *name;
+	unsigned int bit;
+};
+
+#define NAMED(name, value) { name, value }
+
+/* Capability names as capabilities(7) has them, lower case, without "CAP_". */
+static const struct named_bit capability_names[] = {
+	NAMED("chown", CAP_CHOWN), NAMED("dac_override", CAP_DAC_OVERRIDE),
+	NAMED("dac_read_search", CAP_DAC_READ_SEARCH), NAMED("fowner", CAP_FOWNER),
+	NAMED("fsetid", CAP_FSETID), NAMED("kill", CAP_KILL), NAMED("setgid", CAP_SETGID),
+	NAMED("setuid", CAP_SETUID), NAMED("setpcap", CAP_SETPCAP),
+	NAMED("linux_immutable", CAP_LINUX_IMMUTABLE), NAMED("net_bind_service", CAP_NET_BIND_SERVICE),
+	NAMED("net_broadcast", CAP_NET_BROADCAST), NAMED("net_admin", CAP_NET_ADMIN),
+	NAMED("net_raw", CAP_NET_RAW), NAMED("ipc_lock", CAP_IPC_LOCK), NAMED("ipc_owner", CAP_IPC_OWNER),
+	NAMED("sys_module", CAP_SYS_MODULE), NAMED("sys_rawio", CAP_SYS_RAWIO),
+	NAMED("sys_chroot", CAP_SYS_CHROOT), NAMED("sys_ptrace", CAP_SYS_PTRACE),
+	NAMED("sys_pacct", CAP_SYS_PACCT), NAMED("sys_admin", CAP_SYS_ADMIN), NAMED("sys_boot", CAP_SYS_BOOT),
+	NAMED("sys_nice", CAP_SYS_NICE), NAMED("sys_resource", CAP_SYS_RESOURCE),
+	NAMED("sys_time", CAP_SYS_TIME), NAMED("sys_tty_config", CAP_SYS_TTY_CONFIG),
+	NAMED("mknod", CAP_MKNOD), NAMED("lease", CAP_LEASE), NAMED("audit_write", CAP_AUDIT_WRITE),
+	NAMED("audit_control", CAP_AUDIT_CONTROL), NAMED("setfcap", CAP_SETFCAP),
+	NAMED("mac_override", CAP_MAC_OVERRIDE), NAMED("mac_admin", CAP_MAC_ADMIN),
+	NAMED("syslog", CAP_SYSLOG), NAMED("wake_alarm", CAP_WAKE_ALARM),
+	NAMED("block_suspend", CAP_BLOCK_SUSPEND), NAMED("audit_read", CAP_AUDIT_READ),
+	NAMED("perfmon", CAP_PERFMON), NAMED("bpf", CAP_BPF), NAMED("checkpoint_restore", CAP_CHECKPOINT_RESTORE),
+};
+
+/*
+ * Address families by the name of their AF_ constant. AF_NETLINK is not
+ * here: netlink sockets are allowed by protocol, with the netlink class.
+ */
+static const struct named_bit socket_family_names[] = {
+	NAMED("unix", AF_UNIX), NAMED("inet", AF_INET), NAMED("ax25", AF_AX25), NAMED("ipx", AF_IPX),
+	NAMED("appletalk", AF_APPLETALK), NAMED("netrom", AF_NETROM), NAMED("bridge", AF_BRIDGE),
+	NAMED("atmpvc", AF_ATMPVC), NAMED("x25", AF_X25), NAMED("inet6", AF_INET6), NAMED("rose", AF_ROSE),
+	NAMED("decnet", AF_DECnet), NAMED("netbeui", AF_NETBEUI), NAMED("security", AF_SECURITY),
+	NAMED("key", AF_KEY), NAMED("packet", AF_PACKET), NAMED("ash", AF_ASH), NAMED("econet", AF_ECONET),
+	NAMED("atmsvc", AF_ATMSVC), NAMED("rds", AF_RDS), NAMED("sna", AF_SNA), NAMED("irda", AF_IRDA),
+	NAMED("pppox", AF_PPPOX), NAMED("wanpipe", AF_WANPIPE), NAMED("llc", AF_LLC), NAMED("ib", AF_IB),
+	NAMED("mpls", AF_MPLS), NAMED("can", AF_CAN), NAMED("tipc", AF_TIPC), NAMED("bluetooth", AF_BLUETOOTH),
+	NAMED("iucv", AF_IUCV), NAMED("rxrpc", AF_RXRPC), NAMED("isdn", AF_ISDN), NAMED("phonet", AF_PHONET),
+	NAMED("ieee802154", AF_IEEE802154), NAMED("caif", AF_CAIF), NAMED("alg", AF_ALG), NAMED("nfc", AF_NFC),
+	NAMED("vsock", AF_VSOCK), NAMED("kcm", AF_KCM), NAMED("qipcrtr", AF_QIPCRTR), NAMED("smc", AF_SMC),
+	NAMED("xdp", AF_XDP), NAMED("mctp", 45 /* AF_MCTP: newer than glibc 2.36's headers */),
+};
+
+/* Netlink protocols by the name of their NETLINK_ constant. */
+static const struct named_bit netlink_protocol_names[] = {
+	NAMED("route", NETLINK_ROUTE), NAMED("usersock", NETLINK_USERSOCK), NAMED("firewall", NETLINK_FIREWALL),
+	NAMED("sock_diag", NETLINK_SOCK_DIAG), NAMED("nflog", NETLINK_NFLOG), NAMED("xfrm", NETLINK_XFRM),
+	NAMED("selinux", NETLINK_SELINUX), NAMED("iscsi", NETLINK_ISCSI), NAMED("audit", NETLINK_AUDIT),
+	NAMED("fib_lookup", NETLINK_FIB_LOOKUP), NAMED("connector", NETLINK_CONNECTOR),
+	NAMED("netfilter", NETLINK_NETFILTER), NAMED("ip6_fw", NETLINK_IP6_FW), NAMED("dnrtmsg", NETLINK_DNRTMSG),
+	NAMED("kobject_uevent", NETLINK_KOBJECT_UEVENT), NAMED("generic", NETLINK_GENERIC),
+	NAMED("scsitransport", NETLINK_SCSITRANSPORT), NAMED("ecryptfs", NETLINK_ECRYPTFS),
+	NAMED("rdma", NETLINK_RDMA), NAMED("crypto", NETLINK_CRYPTO), NAMED("smc", NETLINK_SMC),
+};
+
+#define COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
+/* Set classes: named bits of one field, `all` for every name the table has. */
+static const struct set_class {
+	const char *name;
+	const char *what;	/* for error messages */
+	const struct named_bit *names;
+	size_t count;
+	size_t offset;		/* of the policy's bit field */
+	size_t size;		/* its size: 4 or 8 bytes */
+} set_classes[] = {
+	{ "capability", "capability", capability_names, COUNT(capability_names),
+	  offsetof(struct lockc_policy, capabilities), sizeof(__u64) },
+	{ "socket", "address family", socket_family_names, COUNT(socket_family_names),
+	  offsetof(struct lockc_policy, socket_families), sizeof(__u64) },
+	{ "netlink", "netlink protocol", netlink_protocol_names, COUNT(netlink_protocol_names),
+	  offsetof(struct lockc_policy, netlink_protocols), sizeof(__u32) },
+};
+
+#define N_SET_CLASSES COUNT(set_classes)
+
+static __u64 set_field_get(const struct lockc_policy *policy, const struct set_class *set)
+{
+	const char *field = (const char *)policy + set->offset;
+	__u64 v64;
+	__u32 v32;
+
+	if (set->size == sizeof(v64)) {
+		memcpy(&v64, field, sizeof(v64));
+		return v64;
+	}
+	memcpy(&v32, field, sizeof(v32));
+	return v32;
+}
+
+static void set_field_put(struct lockc_policy *policy, const struct set_class *set, __u64 bits)
+{
+	char *field = (char *)policy + set->offset;
+	__u32 v32 = bits;
+
+	if (set->size == sizeof(bits))
+		memcpy(field, &bits, sizeof(bits));
+	else
+		memcpy(field, &v32, sizeof(v32));
+}
+
+/* Lookup is case-insensitive, and "CAP_" before a capability is accepted. */
+static const struct named_bit *find_named_bit(const struct set_class *set, const char *name)
+{
+	if (set->names == capability_names && strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	for (size_t i = 0; i < set->count; i++)
+		if (strcasecmp(set->names[i].name, name) == 0)
+			return &set->names[i];
+	return NULL;
+}
+
+/*
+ * Named device classes: the devices a process may need, by their fixed
+ * numbers (the kernel's Documentation/admin-guide/devices.txt). A minor of
+ * -1 is every minor of the major.
+ */
+static const struct {
+	const char *name;
+	char type;
+	unsigned int major;
+	int minor;
+	unsigned int majors;	/* consecutive majors from `major` */
+} device_classes[] = {
+	{ "null", 'c', 1, 3, 1 },     { "zero", 'c', 1, 5, 1 },    { "full", 'c', 1, 7, 1 },
+	{ "random", 'c', 1, 8, 1 },   { "urandom", 'c', 1, 9, 1 }, { "tty", 'c', 5, 0, 1 },
+	{ "console", 'c', 5, 1, 1 },  { "ptmx", 'c', 5, 2, 1 },
+	/* Unix98 pseudo-terminal slaves, /dev/pts/N: majors 136-143. */
+	{ "pts", 'c', 136, -1, 8 },
+	{ "fuse", 'c', 10, 229, 1 },  { "tun", 'c', 10, 200, 1 },
+};
+
+/* Encode a device rule as maps/lockc.h describes (minor -1: every minor). */
+static void encode_device(char type, unsigned int major, int minor, struct lockc_rule_key *key)
+{
+	__u32 be_major = htonl(major), be_minor = htonl((__u32)minor);
+
+	memset(key->path, 0, sizeof(key->path));
+	key->path[0] = type;
+	memcpy(&key->path[1], &be_major, sizeof(be_major));
+	memcpy(&key->path[5], &be_minor, sizeof(be_minor));
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS +
+			 8 * (minor < 0 ? LOCKC_DEVICE_MAJOR_KEY_LEN : LOCKC_DEVICE_KEY_LEN);
+}
+
 static const char *path_class_name(enum lockc_rule_class class)
 {
+	if (class == LOCKC_RULE_DEVICE)
+		return "device";
 	for (size_t i = 0; i < N_PATH_CLASSES; i++)
 		if (path_classes[i].class == class)
 			return path_classes[i].name;
@@ -199,6 +369,139 @@ void strip(char **start)
 	*start = s;
 }
 
+/* Every rule class, comma-separated, for the error that names an unknown one. */
+static const char *known_classes(void)
+{
+	static char list[512];
+	size_t n = 0;
+
+#define APPEND(name) n += snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", (name))
+	for (size_t i = 0; i < N_PATH_CLASSES; i++)
+		APPEND(path_classes[i].name);
+	APPEND("device");
+	for (size_t i = 0; i < N_SET_CLASSES; i++)
+		APPEND(set_classes[i].name);
+	for (size_t i = 0; i < N_SWITCHES; i++)
+		APPEND(switch_classes[i].name);
+#undef APPEND
+	return list;
+}
+
+#define WORDS_MAX 64
+
+/* What the lines of one set class said so far. */
+struct set_state {
+	unsigned int all_line;		/* the line of "allow|deny CLASS all" */
+	enum lockc_verdict all;
+	unsigned int line[64];		/* per bit: the line that named it */
+	__u64 allowed, denied;
+};
+
+static void parse_set_line(const char *file, unsigned int lineno, const struct set_class *set,
+			   struct set_state *state, enum lockc_verdict verdict, char **words, size_t nwords)
+{
+	if (nwords < 3)
+		fail("%s:%u: '%s %s' needs at least one %s name, or 'all'.", file, lineno, words[0], words[1],
+		     set->what);
+	for (size_t w = 2; w < nwords; w++) {
+		const struct named_bit *named;
+
+		if (strcmp(words[w], "all") == 0) {
+			if (state->all_line)
+				fail("%s:%u: a second '%s all' rule (the first is on line %u); a policy states it once.",
+				     file, lineno, set->name, state->all_line);
+			state->all_line = lineno;
+			state->all = verdict;
+			continue;
+		}
+		named = find_named_bit(set, words[w]);
+		if (!named)
+			fail("%s:%u: unknown %s '%s'; 'lockcctl policy names %s' lists them.", file, lineno, set->what,
+			     words[w], set->name);
+		if (state->line[named->bit])
+			fail("%s:%u: %s '%s' is already named on line %u; a policy states each once.", file, lineno,
+			     set->what, named->name, state->line[named->bit]);
+		state->line[named->bit] = lineno;
+		if (verdict == LOCKC_VERDICT_ALLOW)
+			state->allowed |= 1ULL << named->bit;
+		else
+			state->denied |= 1ULL << named->bit;
+	}
+}
+
+/* Every bit of a set class's field: "all" covers numbers a later kernel may add. */
+static __u64 set_every(const struct set_class *set)
+{
+	return set->size == sizeof(__u64) ? ~0ULL : 0xffffffffULL;
+}
+
+/* A named name wins over "all"; without "all", what is not allowed is denied. */
+static __u64 set_bits(const struct set_class *set, const struct set_state *state)
+{
+	return ((state->all == LOCKC_VERDICT_ALLOW ? set_every(set) : 0) | state->allowed) & ~state->denied;
+}
+
+static unsigned int parse_number(const char *file, unsigned int lineno, const char *text, unsigned int max,
+				 const char *what)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno || end == text || *end || n > max || !isdigit((unsigned char)text[0]))
+		fail("%s:%u: '%s' is not a %s (0-%u).", file, lineno, text, what, max);
+	return n;
+}
+
+/* allow|deny device NAME... | allow|deny device char|block MAJOR:MINOR|MAJOR:*|* */
+static void parse_device_line(const char *file, unsigned int lineno, struct parsed_policy *p,
+			      enum lockc_verdict verdict, char **words, size_t nwords)
+{
+	struct parsed_rule rule = { .value.verdict = verdict, .line = lineno };
+
+	rule.key.class = LOCKC_RULE_DEVICE;
+	if (nwords < 3)
+		fail("%s:%u: '%s device' needs device names such as 'null tty', or 'char MAJOR:MINOR'.", file,
+		     lineno, words[0]);
+	if (strcmp(words[2], "char") == 0 || strcmp(words[2], "block") == 0) {
+		char *colon;
+		unsigned int major;
+		int minor = -1;
+
+		if (nwords == 4 && strcmp(words[3], "*") == 0) {
+			encode_device(words[2][0], 0, -1, &rule.key);
+			rule.key.prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8;
+			add_parsed_rule(p, &rule);
+			return;
+		}
+		if (nwords != 4 || !(colon = strchr(words[3], ':')))
+			fail("%s:%u: '%s device %s' needs one MAJOR:MINOR, MAJOR:* or *, such as 10:200.", file,
+			     lineno, words[0], words[2]);
+		*colon = '\0';
+		major = parse_number(file, lineno, words[3], 4095, "device major number");
+		if (strcmp(colon + 1, "*") != 0)
+			minor = parse_number(file, lineno, colon + 1, 0xfffff, "device minor number");
+		encode_device(words[2][0], major, minor, &rule.key);
+		add_parsed_rule(p, &rule);
+		return;
+	}
+	for (size_t w = 2; w < nwords; w++) {
+		size_t d;
+
+		for (d = 0; d < COUNT(device_classes) && strcmp(device_classes[d].name, words[w]); d++)
+			;
+		if (d == COUNT(device_classes))
+			fail("%s:%u: unknown device '%s'; name one of 'lockcctl policy names device', or write 'char MAJOR:MINOR'.",
+			     file, lineno, words[w]);
+		for (unsigned int m = 0; m < device_classes[d].majors; m++) {
+			encode_device(device_classes[d].type, device_classes[d].major + m, device_classes[d].minor,
+				      &rule.key);
+			add_parsed_rule(p, &rule);
+		}
+	}
+}
+
 /*
  * Parse a policy file (the format is in README.md, "Policies"). Its name is
  * the file name without ".policy". Anything a policy does not allow is
@@ -207,12 +510,14 @@ void strip(char **start)
 static void policy_parse(const char *file, struct parsed_policy *p)
 {
 	unsigned int switch_line[N_SWITCHES] = { 0 };
+	struct set_state sets[N_SET_CLASSES];
 	char *copy, *base, *dot, *line = NULL;
 	size_t line_size = 0;
 	unsigned int lineno = 0;
 	FILE *f;
 
 	memset(p, 0, sizeof(*p));
+	memset(sets, 0, sizeof(sets));
 	p->file = file;
 	for (size_t i = 0; i < N_SWITCHES; i++)
 		*switch_field(&p->policy, i) = LOCKC_VERDICT_DENY;
@@ -235,17 +540,20 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 	if (!f)
 		fail("cannot open %s: %s.", file, strerror(errno));
 	while (getline(&line, &line_size, f) >= 0) {
-		char *text = line, *words[5] = { NULL }, *save;
+		char *text = line, *words[WORDS_MAX] = { NULL }, *save;
 		enum lockc_verdict verdict;
-		size_t nwords = 0, sw, pc;
+		size_t nwords = 0, sw, pc, sc;
 
 		lineno++;
 		text[strcspn(text, "#")] = '\0';
 		strip(&text);
 		if (!*text)
 			continue;
-		for (char *w = strtok_r(text, " \t", &save); w && nwords < 5; w = strtok_r(NULL, " \t", &save))
+		for (char *w = strtok_r(text, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+			if (nwords == WORDS_MAX)
+				fail("%s:%u: more than %d words; split the line.", file, lineno, WORDS_MAX);
 			words[nwords++] = w;
+		}
 		if (!parse_verdict(words[0], &verdict))
 			fail("%s:%u: a rule starts with 'allow' or 'deny', not '%s'.", file, lineno, words[0]);
 		if (nwords < 2)
@@ -254,6 +562,8 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 		for (sw = 0; sw < N_SWITCHES && strcmp(words[1], switch_classes[sw].name); sw++)
 			;
 		for (pc = 0; pc < N_PATH_CLASSES && strcmp(words[1], path_classes[pc].name); pc++)
+			;
+		for (sc = 0; sc < N_SET_CLASSES && strcmp(words[1], set_classes[sc].name); sc++)
 			;
 		if (sw < N_SWITCHES) {
 			if (nwords > 2)
@@ -280,24 +590,30 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 			if (problem)
 				fail("%s:%u: %s: %s.", file, lineno, words[2], problem);
 			add_parsed_rule(p, &rule);
+		} else if (sc < N_SET_CLASSES) {
+			parse_set_line(file, lineno, &set_classes[sc], &sets[sc], verdict, words, nwords);
+		} else if (strcmp(words[1], "device") == 0) {
+			parse_device_line(file, lineno, p, verdict, words, nwords);
 		} else {
-			fail("%s:%u: unknown rule class '%s'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets.",
-			     file, lineno, words[1]);
+			fail("%s:%u: unknown rule class '%s'; known: %s.", file, lineno, words[1], known_classes());
 		}
 	}
 	if (ferror(f))
 		fail("cannot read %s: %s.", file, strerror(errno));
 	free(line);
 	fclose(f);
+	for (size_t i = 0; i < N_SET_CLASSES; i++)
+		set_field_put(&p->policy, &set_classes[i], set_bits(&set_classes[i], &sets[i]));
 
 	qsort(p->rules, p->count, sizeof(*p->rules), compare_parsed_rules);
 	for (size_t i = 1; i < p->count; i++) {
 		const struct parsed_rule *a = &p->rules[i - 1], *b = &p->rules[i];
 
 		if (compare_parsed_rules(a, b) == 0)
-			fail("%s:%u: the same %s rule as line %u; a policy states each path once.", file,
+			fail("%s:%u: the same %s rule as line %u; a policy states each %s once.", file,
 			     a->line > b->line ? a->line : b->line, path_class_name(a->key.class),
-			     a->line < b->line ? a->line : b->line);
+			     a->line < b->line ? a->line : b->line,
+			     a->key.class == LOCKC_RULE_DEVICE ? "device" : "path");
 	}
 }
 
@@ -545,6 +861,40 @@ static size_t ruleset_size(const struct lockc_rule_key *keys, size_t count, __u3
 	return n;
 }
 
+/* The names a set class's bits stand for, as a JSON array. */
+static json_t *set_json(const struct lockc_policy *policy, const struct set_class *set)
+{
+	json_t *names = json_array();
+	__u64 bits = set_field_get(policy, set);
+
+	for (size_t i = 0; i < set->count; i++)
+		if (bits & (1ULL << set->names[i].bit))
+			json_array_append_new(names, json_string(set->names[i].name));
+	return names;
+}
+
+/* A set class as policy lines: what "all" says, then the exceptions. */
+static void print_set(const struct lockc_policy *policy, const struct set_class *set)
+{
+	__u64 bits = set_field_get(policy, set);
+	size_t allowed = 0;
+
+	for (size_t i = 0; i < set->count; i++)
+		allowed += !!(bits & (1ULL << set->names[i].bit));
+	if (bits == set_every(set)) {
+		printf("allow %s all\n", set->name);
+		return;
+	}
+	printf("deny %s all\n", set->name);
+	if (!allowed)
+		return;
+	printf("allow %s", set->name);
+	for (size_t i = 0; i < set->count; i++)
+		if (bits & (1ULL << set->names[i].bit))
+			printf(" %s", set->names[i].name);
+	printf("\n");
+}
+
 static json_t *policy_json(__u32 id, const struct lockc_policy *policy, size_t rules)
 {
 	json_t *obj = json_pack("{s:i,s:s,s:I}", "id", id, "name", policy->name, "rules", (json_int_t)rules);
@@ -552,7 +902,41 @@ static json_t *policy_json(__u32 id, const struct lockc_policy *policy, size_t r
 	for (size_t i = 0; i < N_SWITCHES; i++)
 		json_object_set_new(obj, switch_classes[i].name,
 				    json_string(verdict_name(*switch_field((struct lockc_policy *)policy, i))));
+	for (size_t i = 0; i < N_SET_CLASSES; i++)
+		json_object_set_new(obj, set_classes[i].name, set_json(policy, &set_classes[i]));
 	return obj;
+}
+
+/* A device rule's key as a policy file writes it: "char 1:3", "char 136:*". */
+static void decode_device(const struct lockc_rule_key *key, char *out, size_t size)
+{
+	__u32 major, minor;
+
+	memcpy(&major, &key->path[1], sizeof(major));
+	memcpy(&minor, &key->path[5], sizeof(minor));
+	if (key_path_len(key) == 1)
+		snprintf(out, size, "%s *", key->path[0] == 'b' ? "block" : "char");
+	else if (key_path_len(key) == LOCKC_DEVICE_KEY_LEN)
+		snprintf(out, size, "%s %u:%u", key->path[0] == 'b' ? "block" : "char", ntohl(major), ntohl(minor));
+	else
+		snprintf(out, size, "%s %u:*", key->path[0] == 'b' ? "block" : "char", ntohl(major));
+}
+
+/* The switch classes a policy allows, comma-separated; "all" or "none". */
+static void print_allowed_switches(struct lockc_policy *policy)
+{
+	size_t allowed = 0;
+
+	for (size_t i = 0; i < N_SWITCHES; i++)
+		allowed += *switch_field(policy, i) == LOCKC_VERDICT_ALLOW;
+	if (allowed == 0 || allowed == N_SWITCHES) {
+		printf("%s\n", allowed ? "all" : "none");
+		return;
+	}
+	for (size_t i = 0, n = 0; i < N_SWITCHES; i++)
+		if (*switch_field(policy, i) == LOCKC_VERDICT_ALLOW)
+			printf("%s%s", n++ ? "," : "", switch_classes[i].name);
+	printf("\n");
 }
 
 int do_policy_list(int argc, char **argv)
@@ -571,19 +955,8 @@ int do_policy_list(int argc, char **argv)
 	rules_fd = open_rules();
 	count = sorted_keys(fd, sizeof(__u32), &ids);
 	rule_count = rule_keys(rules_fd, &keys);
-	if (!json_output) {
-		printf("%-4s %-24s %-6s", "ID", "NAME", "RULES");
-		for (size_t i = 0; i < N_SWITCHES; i++) {
-			char header[32];
-			size_t n;
-
-			for (n = 0; switch_classes[i].name[n] && n < sizeof(header) - 1; n++)
-				header[n] = toupper((unsigned char)switch_classes[i].name[n]);
-			header[n] = '\0';
-			printf(" %-*s", i + 1 < N_SWITCHES ? 7 : 0, header);
-		}
-		printf("\n");
-	}
+	if (!json_output)
+		printf("%-4s %-24s %-6s %s\n", "ID", "NAME", "RULES", "ALLOWED SWITCHES");
 	for (size_t i = 0; i < count; i++) {
 		__u32 key = ids[i];
 		size_t rules;
@@ -596,10 +969,8 @@ int do_policy_list(int argc, char **argv)
 			json_array_append_new(list, policy_json(key, &policy, rules));
 			continue;
 		}
-		printf("%-4u %-24s %-6zu", key, policy.name, rules);
-		for (size_t s = 0; s < N_SWITCHES; s++)
-			printf(" %-*s", s + 1 < N_SWITCHES ? 7 : 0, verdict_name(*switch_field(&policy, s)));
-		printf("\n");
+		printf("%-4u %-24s %-6zu ", key, policy.name, rules);
+		print_allowed_switches(&policy);
 	}
 	if (json_output)
 		print_json(list);
@@ -645,6 +1016,8 @@ int do_policy_show(int argc, char **argv)
 		printf("# policy %s (id %u)\n", policy.name, id);
 		for (size_t s = 0; s < N_SWITCHES; s++)
 			printf("%s %s\n", verdict_name(*switch_field(&policy, s)), switch_classes[s].name);
+		for (size_t s = 0; s < N_SET_CLASSES; s++)
+			print_set(&policy, &set_classes[s]);
 	}
 	for (size_t i = 0; i < kept; i++) {
 		char path[LOCKC_RULE_PATH_MAX + 1];
@@ -653,6 +1026,16 @@ int do_policy_show(int argc, char **argv)
 
 		if (bpf_map_lookup_elem(rules_fd, &keys[i], &rule))
 			continue;
+		if (keys[i].class == LOCKC_RULE_DEVICE) {
+			decode_device(&keys[i], path, sizeof(path));
+			if (json_output)
+				json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s}", "verdict",
+									   verdict_name(rule.verdict), "class",
+									   "device", "device", path));
+			else
+				printf("%s device %s\n", verdict_name(rule.verdict), path);
+			continue;
+		}
 		decode_rule_path(&keys[i], path, &exact);
 		if (json_output)
 			json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s,s:b}", "verdict",
@@ -672,5 +1055,50 @@ int do_policy_show(int argc, char **argv)
 	free(keys);
 	close(fd);
 	close(rules_fd);
+	return 0;
+}
+
+/* The names a set class or the device class accepts, one per line (or JSON). */
+int do_policy_names(int argc, char **argv)
+{
+	json_t *list = json_array();
+
+	if (argc != 1)
+		fail("'policy names' needs a class: capability, socket, netlink or device.");
+	if (strcmp(argv[0], "device") == 0) {
+		for (size_t d = 0; d < COUNT(device_classes); d++) {
+			char numbers[32];
+
+			if (device_classes[d].minor < 0)
+				snprintf(numbers, sizeof(numbers), "%u-%u:*", device_classes[d].major,
+					 device_classes[d].major + device_classes[d].majors - 1);
+			else
+				snprintf(numbers, sizeof(numbers), "%u:%d", device_classes[d].major,
+					 device_classes[d].minor);
+			if (json_output)
+				json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "name", device_classes[d].name,
+								      "type", "char", "numbers", numbers));
+			else
+				printf("%-10s char %s\n", device_classes[d].name, numbers);
+		}
+	} else {
+		size_t sc;
+
+		for (sc = 0; sc < N_SET_CLASSES && strcmp(argv[0], set_classes[sc].name); sc++)
+			;
+		if (sc == N_SET_CLASSES)
+			fail("unknown class '%s'; names exist for capability, socket, netlink and device.", argv[0]);
+		for (size_t i = 0; i < set_classes[sc].count; i++) {
+			if (json_output)
+				json_array_append_new(list, json_pack("{s:s,s:i}", "name", set_classes[sc].names[i].name,
+								      "number", set_classes[sc].names[i].bit));
+			else
+				printf("%-20s %u\n", set_classes[sc].names[i].name, set_classes[sc].names[i].bit);
+		}
+	}
+	if (json_output)
+		print_json(list);
+	else
+		json_decref(list);
 	return 0;
 }

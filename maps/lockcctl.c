@@ -50,6 +50,7 @@ static void usage(FILE *out)
 		"       lockcctl policy apply FILE...\n"
 		"       lockcctl policy list\n"
 		"       lockcctl policy show POLICY\n"
+		"       lockcctl policy names capability|socket|netlink|device\n"
 		"       lockcctl events [--follow]\n"
 		"       lockcctl config show | get SETTING\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"
@@ -188,6 +189,7 @@ static const struct cmd policy_cmds[] = {
 	{ "apply", do_policy_apply },
 	{ "list", do_policy_list },
 	{ "show", do_policy_show },
+	{ "names", do_policy_names },
 	{ NULL, NULL },
 };
 

@@ -83,6 +83,7 @@ int do_container_adopt(int argc, char **argv);
 int do_policy_apply(int argc, char **argv);
 int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);
+int do_policy_names(int argc, char **argv);
 int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);

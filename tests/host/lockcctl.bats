@@ -114,7 +114,7 @@ setup() {
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, exec, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -172,12 +172,75 @@ policy_error() {
 	assert_output_contains "load lockc with lockc-load first."
 }
 
+@test "set classes: names from the kernel's tables, 'all', each name once" {
+	printf 'deny capability all\nallow capability CAP_CHOWN sys_chroot\nallow socket unix inet6\nallow netlink route\n' >"$POLICIES/ok.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/ok.policy"
+	assert_output_contains "load lockc with lockc-load first."
+
+	printf 'allow capability\n' >"$POLICIES/a.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/a.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/a.policy:1: 'allow capability' needs at least one capability name, or 'all'."
+
+	printf 'allow capability chown sys_frob\n' >"$POLICIES/b.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/b.policy"
+	assert_output "Error: $POLICIES/b.policy:1: unknown capability 'sys_frob'; 'lockcctl policy names capability' lists them."
+
+	printf 'allow socket inet\ndeny socket unix INET\n' >"$POLICIES/c.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
+	assert_output "Error: $POLICIES/c.policy:2: address family 'inet' is already named on line 1; a policy states each once."
+
+	printf 'allow socket netlink\n' >"$POLICIES/d.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
+	assert_output "Error: $POLICIES/d.policy:1: unknown address family 'netlink'; 'lockcctl policy names socket' lists them."
+
+	printf 'deny netlink all\nallow netlink all\n' >"$POLICIES/e.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/e.policy"
+	assert_output "Error: $POLICIES/e.policy:2: a second 'netlink all' rule (the first is on line 1); a policy states it once."
+}
+
+@test "device rules: named classes, char|block MAJOR:MINOR, MAJOR:* or *" {
+	printf 'allow device null pts\nallow device char 10:200\nallow device block 8:*\ndeny device char *\n' >"$POLICIES/ok.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/ok.policy"
+	assert_output_contains "load lockc with lockc-load first."
+
+	printf 'allow device sda\n' >"$POLICIES/a.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/a.policy"
+	assert_status 1
+	assert_output "Error: $POLICIES/a.policy:1: unknown device 'sda'; name one of 'lockcctl policy names device', or write 'char MAJOR:MINOR'."
+
+	printf 'allow device char 10\n' >"$POLICIES/b.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/b.policy"
+	assert_output "Error: $POLICIES/b.policy:1: 'allow device char' needs one MAJOR:MINOR, MAJOR:* or *, such as 10:200."
+
+	printf 'allow device block 4096:1\n' >"$POLICIES/c.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
+	assert_output "Error: $POLICIES/c.policy:1: '4096' is not a device major number (0-4095)."
+
+	printf 'allow device null\ndeny device char 1:3\n' >"$POLICIES/d.policy"
+	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
+	assert_output "Error: $POLICIES/d.policy:2: the same device rule as line 1; a policy states each device once."
+}
+
+@test "policy names lists what a set or device class accepts" {
+	run "$LOCKCCTL" policy names capability
+	assert_status 0
+	assert_output_contains "sys_admin            21"
+	run "$LOCKCCTL" policy names device
+	assert_output_contains "pts        char 136-143:*"
+	run "$LOCKCCTL" --json policy names netlink
+	assert_output_contains '[{"name":"route","number":0},{"name":"usersock","number":2},'
+	run "$LOCKCCTL" policy names exec
+	assert_status 1
+	assert_output "Error: unknown class 'exec'; names exist for capability, socket, netlink and device."
+}
+
 @test "one broken file among several fails before any map is touched" {
 	printf 'allow syslog\n' >"$POLICIES/good.policy"
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, exec, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets."
 }
 
 @test "two files defining the same policy are refused" {
