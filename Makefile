@@ -21,8 +21,11 @@ BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
 HELPER_SOURCES := $(wildcard maps/lockcctl*.c)
 MANIFEST := $(BUILD)/lockc.manifest
-# Static, so that it runs inside a busybox container.
+# Static, so that they run inside a busybox container: one operation per
+# call, escape techniques, and a workload that must never be denied.
 PROBE := $(BUILD)/probe
+ESCAPE := $(BUILD)/escape
+WORKLOAD := $(BUILD)/workload
 
 # The oci-hooks(5) file that podman and CRI-O read from a hooks.d directory.
 # It names lockcctl by absolute path: this tree's, or LOCKCCTL_PATH.
@@ -30,7 +33,7 @@ OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
 .PHONY: all deps check clean vm demo
-all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE) $(OCI_HOOK)
+all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
 	scripts/install-deps
@@ -66,7 +69,7 @@ $(OCI_HOOK): scripts/oci-hook.json.in
 	jq . $@.tmp >/dev/null
 	mv $@.tmp $@
 
-$(PROBE): tests/probe/probe.c | $(BUILD)
+$(BUILD)/%: tests/probe/%.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
 
 check: deps all

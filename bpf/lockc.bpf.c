@@ -167,6 +167,19 @@ static __u64 registered_ancestor(__u32 *found_level)
 	return found;
 }
 
+/*
+ * Argument n of the hook as a number. A hook's pointer arguments reach the
+ * program typed as never NULL, so recent verifiers drop a NULL test on them
+ * as dead code; for the arguments that may be NULL, test this instead.
+ */
+static __u64 pointer_arg(void *ctx, __u32 n)
+{
+	__u64 value = 0;
+
+	bpf_get_func_arg(ctx, n, &value);
+	return value;
+}
+
 /* What confines the current task: its arming, registration and policy. */
 struct confinement {
 	struct lockc_task *task;
@@ -411,8 +424,7 @@ static struct mount *real_mount(struct vfsmount *vfsmnt)
  */
 static bool proc_tunable(struct dentry *dentry, struct dentry *root)
 {
-	static const char sysrq[] = "sysrq-trigger";
-	char name[sizeof(sysrq)] = {};
+	char sysrq[] = "sysrq-trigger", name[sizeof(sysrq)] = {};
 
 	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
@@ -832,12 +844,13 @@ int BPF_PROG(lockc_syslog, int type, int ret)
 
 /* ---- exec ---------------------------------------------------------------- */
 
-static const char root_path[] = "/";
-
 /* Whether the exec rules let a file with no path run: the rule for "/" decides. */
 static bool pathless_exec_allowed(struct confinement *c, struct scratch *s)
 {
-	return c->policy && rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, root_path, 1) == LOCKC_VERDICT_ALLOW;
+	/* On the stack: a constant string would add a .rodata map to the pins. */
+	char root[] = "/";
+
+	return c->policy && rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, root, 1) == LOCKC_VERDICT_ALLOW;
 }
 
 /*
@@ -898,7 +911,8 @@ int BPF_PROG(lockc_mmap_exec, struct file *file, unsigned long reqprot, unsigned
 
 	if (ret)
 		return ret;
-	if (!file || !(prot & PROT_EXEC) || !confined(&c))
+	/* No file: an anonymous mapping, such as a JIT's. */
+	if (!pointer_arg(ctx, 0) || !(prot & PROT_EXEC) || !confined(&c))
 		return 0;
 	return exec_check(&c, file, LOCKC_OP_EXEC_MAP);
 }
@@ -1042,7 +1056,7 @@ int BPF_PROG(lockc_signal, struct task_struct *p, struct kernel_siginfo *info, i
 	if (ret)
 		return ret;
 	/* With cred set, a USB URB completes for someone else: not the current task's signal. */
-	if (cred || !confined(&c))
+	if (pointer_arg(ctx, 3) || !confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, signal_outside) || same_container(&c, p))
 		return 0;

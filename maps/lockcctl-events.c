@@ -9,6 +9,7 @@
 #include "lockcctl.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 
@@ -25,6 +26,23 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_CHROOT] = "chroot",
 	[LOCKC_OP_UNIX_CONNECT] = "unix-connect",
 	[LOCKC_OP_SYSLOG] = "syslog",
+	[LOCKC_OP_EXEC] = "exec",
+	[LOCKC_OP_EXEC_MAP] = "exec-map",
+	[LOCKC_OP_RUN_AS_ROOT] = "run-as-root",
+	[LOCKC_OP_BECOME_ROOT] = "become-root",
+	[LOCKC_OP_CAPABILITY] = "capability",
+	[LOCKC_OP_SOCKET] = "socket",
+	[LOCKC_OP_SIGNAL] = "signal",
+	[LOCKC_OP_PTRACE] = "ptrace",
+	[LOCKC_OP_BPF] = "bpf",
+	[LOCKC_OP_PERF_EVENT] = "perf-event",
+	[LOCKC_OP_KEYRING] = "keyring",
+	[LOCKC_OP_SET_TIME] = "set-time",
+	[LOCKC_OP_KERNEL_LOAD] = "kernel-load",
+	[LOCKC_OP_USER_NAMESPACE] = "user-namespace",
+	[LOCKC_OP_KERNEL_TUNABLE] = "kernel-tunable",
+	[LOCKC_OP_DEVICE] = "device",
+	[LOCKC_OP_MKNOD] = "mknod",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -79,11 +97,72 @@ static void format_time(__u64 boot_ns, char *out, size_t size)
 	snprintf(out + n, size - n, ".%03dZ", (int)(real % 1000000000 / 1000000));
 }
 
+/* The name of a capability, address family or netlink protocol, or its number. */
+static const char *name_or_number(const char *class, unsigned int bit, char number[16])
+{
+	const char *name = named_bit_name(class, bit);
+
+	if (name)
+		return name;
+	snprintf(number, 16, "%u", bit);
+	return number;
+}
+
+/* The event's value as "key=value" for the operations that have one, else "". */
+static void describe_value(const struct lockc_event *e, char *out, size_t size)
+{
+	static const char *const uid_kinds[] = {
+		[LOCKC_UID_REAL] = "real", [LOCKC_UID_EFFECTIVE] = "effective",
+		[LOCKC_UID_SAVED] = "saved", [LOCKC_UID_FILESYSTEM] = "filesystem",
+	};
+	unsigned int family = e->value >> 16, low = e->value & 0xffff;
+	char number[16];
+
+	out[0] = '\0';
+	switch (e->operation) {
+	case LOCKC_OP_RUN_AS_ROOT:
+	case LOCKC_OP_BECOME_ROOT:
+		if (e->value < sizeof(uid_kinds) / sizeof(uid_kinds[0]) && uid_kinds[e->value])
+			snprintf(out, size, "uid0=%s", uid_kinds[e->value]);
+		break;
+	case LOCKC_OP_CAPABILITY:
+		snprintf(out, size, "capability=%s", name_or_number("capability", e->value, number));
+		break;
+	case LOCKC_OP_SOCKET:
+		if (family == AF_NETLINK)
+			snprintf(out, size, "family=netlink protocol=%s", name_or_number("netlink", low, number));
+		else
+			snprintf(out, size, "family=%s type=%u", name_or_number("socket", family, number), low);
+		break;
+	case LOCKC_OP_SIGNAL:
+		snprintf(out, size, "signal=%u", e->value);
+		break;
+	case LOCKC_OP_PTRACE:
+		snprintf(out, size, "mode=%#x", e->value);
+		break;
+	case LOCKC_OP_BPF:
+		snprintf(out, size, "command=%u", e->value);
+		break;
+	case LOCKC_OP_KEYRING:
+		snprintf(out, size, "permission=%u", e->value);
+		break;
+	case LOCKC_OP_KERNEL_LOAD:
+		snprintf(out, size, "id=%u", e->value);
+		break;
+	case LOCKC_OP_DEVICE:
+	case LOCKC_OP_MKNOD:
+		snprintf(out, size, "device=%u:%u", e->value >> 20, e->value & 0xfffff);
+		break;
+	default:
+		break;
+	}
+}
+
 static int print_event(void *ctx, void *data, size_t size)
 {
 	const struct lockc_event *e = data;
 	char detail[4 * PATH_MAX + 1], comm[4 * sizeof(e->comm) + 1], name[4 * LOCKC_NAME_MAX + 1];
-	char policy[4 * LOCKC_NAME_MAX + 1], when[40];
+	char policy[4 * LOCKC_NAME_MAX + 1], when[40], value[64];
 	const char *op = "unknown", *decision;
 
 	(void)ctx;
@@ -99,6 +178,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	sanitize(e->container_name, sizeof(e->container_name), name, sizeof(name));
 	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));
 	format_time(e->time_ns, when, sizeof(when));
+	describe_value(e, value, sizeof(value));
 
 	if (json_output) {
 		json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:s}", "time", when, "decision",
@@ -106,6 +186,8 @@ static int print_event(void *ctx, void *data, size_t size)
 					(json_int_t)e->container, "policy", policy, "pid", (json_int_t)e->pid,
 					"tid", (json_int_t)e->tid, "comm", comm);
 
+		if (value[0])
+			json_object_set_new(obj, "value", json_string(value));
 		if (e->suppressed)
 			json_object_set_new(obj, "suppressed_before", json_integer(e->suppressed));
 		print_json(obj);
@@ -113,6 +195,8 @@ static int print_event(void *ctx, void *data, size_t size)
 		printf("%s %s %s %s container=%s cgroup_id=%llu policy=%s pid=%u tid=%u comm=%s", when, decision, op,
 		       detail[0] ? detail : "-", name, (unsigned long long)e->container, policy[0] ? policy : "(missing)",
 		       e->pid, e->tid, comm);
+		if (value[0])
+			printf(" %s", value);
 		if (e->suppressed)
 			printf(" suppressed_before=%u", e->suppressed);
 		putchar('\n');

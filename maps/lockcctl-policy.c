@@ -1102,3 +1102,16 @@ int do_policy_names(int argc, char **argv)
 		json_decref(list);
 	return 0;
 }
+
+/* The name of bit `bit` in set class `class` ("capability", "socket", "netlink"), or NULL. */
+const char *named_bit_name(const char *class, unsigned int bit)
+{
+	for (size_t sc = 0; sc < N_SET_CLASSES; sc++) {
+		if (strcmp(set_classes[sc].name, class))
+			continue;
+		for (size_t i = 0; i < set_classes[sc].count; i++)
+			if (set_classes[sc].names[i].bit == bit)
+				return set_classes[sc].names[i].name;
+	}
+	return NULL;
+}

@@ -84,6 +84,7 @@ int do_policy_apply(int argc, char **argv);
 int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);
 int do_policy_names(int argc, char **argv);
+const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);

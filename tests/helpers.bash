@@ -99,6 +99,13 @@ start_host_socket() {
 	mkdir -p "$BATS_FILE_TMPDIR/host-sockets"
 	"$PROJECT/build/probe" serve "$BATS_FILE_TMPDIR/host-sockets/docker.sock" >/dev/null &
 	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+	# Connectable by any uid, as a socket in the docker group is to its
+	# members: only lockc is left to refuse a container's connect.
+	for _ in $(seq 50); do
+		[ -S "$BATS_FILE_TMPDIR/host-sockets/docker.sock" ] && break
+		sleep 0.1
+	done
+	chmod 666 "$BATS_FILE_TMPDIR/host-sockets/docker.sock"
 }
 
 stop_host_socket() {
@@ -127,4 +134,21 @@ assert_logged() {
 	echo "syslog has no line with: $1" >&2
 	cat "$BATS_FILE_TMPDIR/syslog" >&2
 	return 1
+}
+
+# apply_policy_variant NAME BASE LINE...: apply policy NAME, which is shipped
+# policy BASE with every rule of the classes that LINEs name replaced by the
+# LINEs, so that a test can grant, say, every capability and see the hook
+# behind it decide.
+apply_policy_variant() {
+	local name=$1 base=$2 line classes=" "
+	shift 2
+	for line; do
+		read -r _ class _ <<<"$line"
+		classes+="$class "
+	done
+	awk -v classes="$classes" 'index(classes, " " $2 " ") == 0' "$POLICY_DEFAULTS/$base.policy" \
+		>"$BATS_FILE_TMPDIR/$name.policy"
+	printf '%s\n' "$@" >>"$BATS_FILE_TMPDIR/$name.policy"
+	"$LOCKCCTL" policy apply "$BATS_FILE_TMPDIR/$name.policy" >/dev/null
 }

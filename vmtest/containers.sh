@@ -18,9 +18,17 @@ make_rootfs() {
 	for applet in $(/bin/busybox --list); do
 		[ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
 	done
-	cp "$LOCKC_PROJECT/build/probe" "$rootfs/bin/probe"
-	echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
-	echo 'root:x:0:' >"$rootfs/etc/group"
+	cp "$LOCKC_PROJECT/build/probe" "$LOCKC_PROJECT/build/escape" "$LOCKC_PROJECT/build/workload" "$rootfs/bin/"
+	cp "$LOCKC_PROJECT/tests/workload/coreutils.sh" "$rootfs/bin/coreutils.sh"
+	# The probe again, setuid root: the way to root that become-root closes.
+	cp "$LOCKC_PROJECT/build/probe" "$rootfs/bin/probe-setuid"
+	chmod 4755 "$rootfs/bin/probe-setuid"
+	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' >"$rootfs/etc/passwd"
+	printf 'root:x:0:\nuser:x:1000:\n' >"$rootfs/etc/group"
+	printf '127.0.0.1 localhost\n::1 localhost\n' >"$rootfs/etc/hosts"
+	chmod 1777 "$rootfs/tmp"
+	mkdir -p "$rootfs/home/user"
+	chown 1000:1000 "$rootfs/home/user"
 	echo 'in the image' >"$rootfs/usr/file"
 	echo 'next to /usr' >"$rootfs/usrx/file"
 	ln -sfn ../run "$rootfs/var/run"
@@ -35,12 +43,20 @@ make_rootfs() {
 }
 
 # bundle_create NAME [--mount SRC:DST]... [--cap CAP]... [--annotation KEY=VALUE]...
+#               [--user UID] [--new-privileges] [--host-pid] [--host-cgroupns]
+#               [--all-devices] [--writable-kernel]
 #               [--hook] -- ARGS...
 # Writes $CONTAINER_DIR/NAME/config.json for a container running ARGS.
 # --hook adds lockcctl's OCI hook as the createRuntime hook, the way podman
-# adds it from hooks.d.
+# adds it from hooks.d. --new-privileges lets setuid programs raise the
+# uid (runc sets no_new_privs by default), --host-pid and --host-cgroupns
+# share the host's pid and cgroup namespaces, --all-devices lifts the
+# runtime's device cgroup rules and --writable-kernel its read-only
+# /proc/sys and /sys, so that only lockc stands between the workload and
+# those.
 bundle_create() {
-	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' annotations='{}' hooks='{}' args
+	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' annotations='{}' hooks='{}' uid=0 args
+	local new_privileges=false host_pid=false host_cgroupns=false all_devices=false writable_kernel=false
 	shift
 	bundle=$CONTAINER_DIR/$name
 	while [ "$1" != -- ]; do
@@ -48,8 +64,19 @@ bundle_create() {
 		--mount) mounts=$(jq -c --arg src "${2%%:*}" --arg dst "${2#*:}" \
 			'. + [{destination: $dst, type: "bind", source: $src, options: ["rbind", "rw"]}]' <<<"$mounts") ;;
 		--cap) caps=$(jq -c --arg cap "CAP_$2" '. + [$cap]' <<<"$caps") ;;
+		--user) uid=$2 ;;
 		--annotation) annotations=$(jq -c --arg key "${2%%=*}" --arg value "${2#*=}" \
 			'. + {($key): $value}' <<<"$annotations") ;;
+		--new-privileges|--host-pid|--host-cgroupns|--all-devices|--writable-kernel)
+			case $1 in
+			--host-cgroupns) host_cgroupns=true ;;
+			--new-privileges) new_privileges=true ;;
+			--host-pid) host_pid=true ;;
+			--all-devices) all_devices=true ;;
+			--writable-kernel) writable_kernel=true ;;
+			esac
+			shift
+			continue ;;
 		--hook)
 			hooks=$(jq -nc --arg path "$LOCKC_PROJECT/build/lockcctl" \
 				'{createRuntime: [{path: $path, args: ["lockcctl", "oci-hook"]}]}')
@@ -67,8 +94,12 @@ bundle_create() {
 	(cd "$bundle" && runc spec)
 	jq --arg rootfs "$CONTAINER_DIR/rootfs" --arg cgroup "/$CONTAINER_CGROUP_PARENT/$name" \
 		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" \
-		--argjson annotations "$annotations" --argjson hooks "$hooks" '
+		--argjson annotations "$annotations" --argjson hooks "$hooks" --argjson uid "$uid" \
+		--argjson new_privileges "$new_privileges" --argjson host_pid "$host_pid" \
+		--argjson host_cgroupns "$host_cgroupns" --argjson all_devices "$all_devices" \
+		--argjson writable_kernel "$writable_kernel" '
 		.root = {path: $rootfs, readonly: false}
+		| .process.user = {uid: $uid, gid: $uid}
 		| .process.terminal = false
 		| .process.args = $args
 		| .process.capabilities |= with_entries(.value = (.value + $caps | unique))
@@ -77,6 +108,14 @@ bundle_create() {
 		| .hooks = $hooks
 		| .linux.cgroupsPath = $cgroup
 		| .linux.namespaces |= map(select(.type != "network"))
+		| .process.noNewPrivileges = ($new_privileges | not)
+		| if $host_pid then .linux.namespaces |= map(select(.type != "pid")) else . end
+		| if $host_cgroupns then .linux.namespaces |= map(select(.type != "cgroup")) else . end
+		| if $all_devices then .linux.resources.devices = [{allow: true, access: "rwm"}] else . end
+		| if $writable_kernel then
+			.linux.readonlyPaths = [] | .linux.maskedPaths = []
+			| .mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)
+		  else . end
 		' "$bundle/config.json" >"$bundle/config.json.new"
 	mv "$bundle/config.json.new" "$bundle/config.json"
 }

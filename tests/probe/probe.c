@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -158,12 +159,51 @@ static void *open_every_200ms(void *path)
 	return NULL;
 }
 
+/* Map a file executable, or readable and then executable (mprotect). */
+static int map_exec_errno(const char *path, int flip)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	void *map;
+
+	if (fd < 0)
+		return errno;
+	map = mmap(NULL, 4096, flip ? PROT_READ : PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		err = errno;
+	else if (flip && mprotect(map, 4096, PROT_READ | PROT_EXEC))
+		err = errno;
+	if (map != MAP_FAILED)
+		munmap(map, 4096);
+	close(fd);
+	return err;
+}
+
+/* Run a copy of PROGRAM from a memfd: a program with no path. */
+static int memfd_exec_errno(const char *program, char **argv)
+{
+	int in = open(program, O_RDONLY | O_CLOEXEC), fd = memfd_create("payload", MFD_CLOEXEC);
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0 || fd < 0)
+		return errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return errno;
+	close(in);
+	fexecve(fd, argv, environ);
+	return errno;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: probe open PATH | fork-open PATH | thread-open PATH | serve SOCKET |\n"
 			"       connect SOCKET | open-tree SOURCE TARGET | fsmount TARGET |\n"
 			"       long-path DIR LENGTH [create] | open-loop PATH COUNT |\n"
-			"       watch PATH | thread-watch PATH\n");
+			"       watch PATH | thread-watch PATH | uids | setresuid R E S [R E S]... |\n"
+			"       socket FAMILY TYPE PROTOCOL |\n"
+			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
+			"       memfd-exec PROGRAM ARG...\n");
 	return 2;
 }
 
@@ -210,6 +250,35 @@ int main(int argc, char **argv)
 		printf("%ld of %ld failed\n", failed, count);
 		return failed != 0;
 	}
+	if (argc == 2 && !strcmp(op, "uids")) {
+		uid_t r, e, saved;
+
+		getresuid(&r, &e, &saved);
+		printf("uid=%u euid=%u suid=%u\n", r, e, saved);
+		return 0;
+	}
+	if (argc >= 5 && (argc - 2) % 3 == 0 && !strcmp(op, "setresuid")) {
+		/* One triple after the other, in one process: the first refusal counts. */
+		for (int i = 2; i < argc; i += 3)
+			if (setresuid(atoi(argv[i]), atoi(argv[i + 1]), atoi(argv[i + 2])))
+				return report(op, errno);
+		return report(op, 0);
+	}
+	if (argc == 5 && !strcmp(op, "socket")) {
+		int fd = socket(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+
+		if (fd >= 0)
+			close(fd);
+		return report(op, fd < 0 ? errno : 0);
+	}
+	if (argc == 3 && !strcmp(op, "hostname"))
+		return report(op, sethostname(argv[2], strlen(argv[2])) ? errno : 0);
+	if (argc == 3 && !strcmp(op, "map-exec"))
+		return report(op, map_exec_errno(argv[2], 0));
+	if (argc == 3 && !strcmp(op, "mprotect-exec"))
+		return report(op, map_exec_errno(argv[2], 1));
+	if (argc >= 4 && !strcmp(op, "memfd-exec"))
+		return report(op, memfd_exec_errno(argv[2], argv + 3));
 	if (argc == 3 && !strcmp(op, "watch"))
 		open_every_200ms(argv[2]);
 	if (argc == 3 && !strcmp(op, "thread-watch")) {

@@ -28,7 +28,7 @@ last_report() {
 	local runtime name
 	for runtime in runc crun; do
 		name=c$RANDOM
-		bundle_create "$name" -- probe watch /usrx/file
+		bundle_create "$name" --user 1000 -- probe watch /usrx/file
 		container_start "$runtime" "$name" none
 		run last_report "$name"
 		assert_output "ok"
@@ -38,14 +38,14 @@ last_report() {
 		run last_report "$name"
 		assert_output "open: Operation not permitted"
 		# And a later exec into it is armed by the registration.
-		run "$runtime" exec "$name" cat /usrx/file
+		run "$runtime" exec --user 1000 "$name" cat /usrx/file
 		assert_output "cat: can't open '/usrx/file': Operation not permitted"
 	done
 }
 
 @test "adopting arms every process of the container, children included, and nothing on the host" {
 	local name=c$RANDOM
-	bundle_create "$name" -- sh -c 'probe watch /usrx/file & probe watch /usrx/file & wait'
+	bundle_create "$name" --user 1000 -- sh -c 'probe watch /usrx/file & probe watch /usrx/file & wait'
 	container_start runc "$name" none
 	run "$LOCKCCTL" --json container adopt path "$CONTAINER_CGROUP_PARENT/$name" policy restricted
 	[ "$(jq .armed <<<"$output")" -eq 3 ]
@@ -59,7 +59,7 @@ open: Operation not permitted"
 
 @test "a thread is armed on kernels that can name it (6.9+); on older ones adopt refuses and registers nothing" {
 	local name=c$RANDOM
-	bundle_create "$name" -- probe thread-watch /usrx/file
+	bundle_create "$name" --user 1000 -- probe thread-watch /usrx/file
 	container_start runc "$name" none
 	run last_report "$name"
 	assert_output "ok"
@@ -82,7 +82,7 @@ open: Operation not permitted"
 	local runtime name
 	for runtime in runc crun; do
 		name=c$RANDOM
-		bundle_create "$name" -- probe watch /usrx/file
+		bundle_create "$name" --user 1000 -- probe watch /usrx/file
 		"$runtime" create --bundle "$CONTAINER_DIR/$name" "$name" >/dev/null 2>&1 </dev/null
 		run "$LOCKCCTL" container adopt path "$CONTAINER_CGROUP_PARENT/$name" policy restricted
 		assert_status 1

@@ -33,7 +33,7 @@ events_of() {
 
 @test "enforce: a denied open is refused and reported with the path, the container and its policy" {
 	local name=c$RANDOM
-	run container_run runc "$name" restricted -- cat /usrx/file
+	run container_run runc "$name" restricted --user 1000 -- cat /usrx/file
 	assert_output "cat: can't open '/usrx/file': Operation not permitted"
 	run events_of "$name"
 	assert_output "denied open /usrx/file restricted cat"
@@ -41,7 +41,7 @@ events_of() {
 
 @test "audit: the same open succeeds and is reported as audited" {
 	local name=c$RANDOM
-	CONTAINER_MODE=audit run container_run runc "$name" restricted -- cat /usrx/file
+	CONTAINER_MODE=audit run container_run runc "$name" restricted --user 1000 -- cat /usrx/file
 	assert_output "next to /usr"
 	run events_of "$name"
 	assert_output "audited open /usrx/file restricted cat"
@@ -49,7 +49,7 @@ events_of() {
 
 @test "an allowed open is not reported, and the host is never reported" {
 	local name=c$RANDOM
-	run container_run runc "$name" restricted -- cat /usr/file
+	run container_run runc "$name" restricted --user 1000 -- cat /usr/file
 	assert_output "in the image"
 	cat "$CONTAINER_DIR/rootfs/usrx/file" >/dev/null
 	run "$LOCKCCTL" events
@@ -70,7 +70,7 @@ events_of() {
 	"$LOCKCCTL" --json events --follow >"$BATS_TEST_TMPDIR/follow" &
 	follower=$!
 	sleep 0.5
-	run container_run runc "$name" restricted -- sh -c 'cat /usrx/file; sleep 1; cat /usrx/file'
+	run container_run runc "$name" restricted --user 1000 -- sh -c 'cat /usrx/file; sleep 1; cat /usrx/file'
 	sleep 1.5
 	kill -TERM "$follower"
 	run wait "$follower"
@@ -80,25 +80,29 @@ events_of() {
 denied open /usrx/file $name"
 }
 
+# restricted-caps: restricted with root and every capability allowed, so
+# that the hooks behind the capability checks decide.
 @test "mount, fsconfig, chroot, syslog and host-socket denials are reported with their detail" {
 	local name=c$RANDOM
-	run container_run runc "$name" restricted --cap SYS_ADMIN --cap SYSLOG \
+	apply_policy_variant restricted-caps restricted 'allow run-as-root' 'allow capability all'
+	run container_run runc "$name" restricted-caps --cap SYS_ADMIN --cap SYSLOG \
 		--mount "$BATS_FILE_TMPDIR/host-sockets:/run/host" -- sh -c '
 		# busybox dmesg asks syslog(2) twice: for the size, then the text.
 		chroot /tmp /bin/true; dmesg >/dev/null; mount -t tmpfs scratch /mnt
 		probe fsmount /mnt; probe connect /run/host/docker.sock; true'
 	run events_of "$name"
-	assert_output "denied chroot tmp restricted chroot
-denied syslog  restricted dmesg
-denied syslog  restricted dmesg
-denied mount scratch restricted mount
-denied mount-option size restricted probe
-denied unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted probe"
+	assert_output "denied chroot tmp restricted-caps chroot
+denied syslog  restricted-caps dmesg
+denied syslog  restricted-caps dmesg
+denied mount scratch restricted-caps mount
+denied mount-option size restricted-caps probe
+denied unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted-caps probe"
 }
 
 @test "audit: the same mounts, chroot, syslog and host socket succeed and every step is reported" {
 	local name=c$RANDOM
-	CONTAINER_MODE=audit run container_run runc "$name" restricted --cap SYS_ADMIN --cap SYSLOG \
+	apply_policy_variant restricted-caps restricted 'allow run-as-root' 'allow capability all'
+	CONTAINER_MODE=audit run container_run runc "$name" restricted-caps --cap SYS_ADMIN --cap SYSLOG \
 		--mount "$BATS_FILE_TMPDIR/host-sockets:/run/host" -- sh -c '
 		chroot /tmp /bin/true 2>/dev/null; [ $? -ne 1 ] && echo chroot allowed
 		dmesg >/dev/null && echo dmesg ok; mount -t tmpfs scratch /mnt && echo mount ok
@@ -109,19 +113,19 @@ mount ok
 ok
 ok"
 	run events_of "$name"
-	assert_output "audited chroot tmp restricted chroot
-audited syslog  restricted dmesg
-audited syslog  restricted dmesg
-audited mount scratch restricted mount
-audited mount-option source restricted mount
-audited mount-option size restricted probe
-audited move-mount / restricted probe
-audited unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted probe"
+	assert_output "audited chroot tmp restricted-caps chroot
+audited syslog  restricted-caps dmesg
+audited syslog  restricted-caps dmesg
+audited mount scratch restricted-caps mount
+audited mount-option source restricted-caps mount
+audited mount-option size restricted-caps probe
+audited move-mount / restricted-caps probe
+audited unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted-caps probe"
 }
 
 @test "an event carries a path of any length, not a truncated one" {
 	local name=c$RANDOM path
-	run container_run runc "$name" restricted -- sh -c '
+	run container_run runc "$name" baseline -- sh -c '
 		mkdir -p /run/secrets/kubernetes.io/deep; probe long-path /run/secrets/kubernetes.io/deep 300 create'
 	assert_output "long-path: Operation not permitted"
 	path=$("$LOCKCCTL" --json events | jq -r --arg name "$name" 'select(.container == $name) | .detail')
@@ -131,7 +135,7 @@ audited unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted probe
 
 @test "a loop of denials is rate limited: every denial is either sent or counted as dropped" {
 	local name=c$RANDOM sent dropped
-	run container_run runc "$name" restricted -- sh -c 'probe open-loop /usrx/file 2000; sleep 1.2; cat /usrx/file'
+	run container_run runc "$name" restricted --user 1000 -- sh -c 'probe open-loop /usrx/file 2000; sleep 1.2; cat /usrx/file'
 	assert_output "2000 of 2000 failed
 cat: can't open '/usrx/file': Operation not permitted"
 	run "$LOCKCCTL" --json events
@@ -149,7 +153,7 @@ cat: can't open '/usrx/file': Operation not permitted"
 	local name i
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		name=c$RANDOM-$i
-		container_run runc "$name" restricted -- true >/dev/null
+		container_run runc "$name" restricted --user 1000 -- true >/dev/null
 		runc delete "$name"
 	done
 	mkdir /sys/fs/cgroup/gc-kept

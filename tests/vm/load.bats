@@ -51,19 +51,53 @@ $(awk '$1 == "map" { print $2 }' "$manifest" | sort)"
 	"$SCRIPTS/lockc-load"
 	run "$LOCKCCTL" policy list
 	assert_status 0
-	assert_output "ID   NAME                     RULES  SYSLOG  MOUNT   CHROOT  HOST-SOCKETS
-1    baseline                 $(grep -c '^[a-z]* \(file\|bind-mount\|volume\) ' "$POLICY_DEFAULTS/baseline.policy")     deny    deny    deny    deny
-2    privileged               3      allow   allow   allow   allow
-3    restricted               $(grep -c '^[a-z]* \(file\|bind-mount\|volume\) ' "$POLICY_DEFAULTS/restricted.policy")     deny    deny    deny    deny"
+	assert_output "ID   NAME                     RULES  ALLOWED SWITCHES
+1    baseline                 $(shipped_rule_count baseline)     run-as-root
+2    privileged               6      all
+3    restricted               $(shipped_rule_count restricted)     none"
 	run "$LOCKCCTL" policy show privileged
 	assert_output "# policy privileged (id 2)
 allow syslog
 allow mount
 allow chroot
 allow host-sockets
+allow bpf
+allow perf-events
+allow keyring
+allow set-time
+allow kernel-load
+allow user-namespaces
+allow kernel-tunables
+allow signal-outside
+allow ptrace-outside
+allow run-as-root
+allow become-root
+allow raw-sockets
+allow capability all
+allow socket all
+allow netlink all
 allow file /
 allow bind-mount /
-allow volume /"
+allow volume /
+allow exec /
+allow device block *
+allow device char *"
+}
+
+@test "policy show prints a policy back as a policy file that applies to the same entries" {
+	"$SCRIPTS/lockc-load"
+	run "$LOCKCCTL" policy show restricted
+	assert_output_contains "deny capability all
+allow capability net_bind_service
+allow socket unix inet inet6
+deny netlink all
+allow netlink route"
+	assert_output_contains "allow device char 136:*"
+	before=$("$LOCKCCTL" --json policy show restricted | jq -S 'del(.id)')
+	mkdir "$BATS_TEST_TMPDIR/copy"
+	"$LOCKCCTL" policy show restricted >"$BATS_TEST_TMPDIR/copy/restricted.policy"
+	"$LOCKCCTL" policy apply "$BATS_TEST_TMPDIR/copy/restricted.policy"
+	[ "$("$LOCKCCTL" --json policy show restricted | jq -S 'del(.id)')" = "$before" ]
 }
 
 @test "a second load is harmless and keeps the same links" {
@@ -90,7 +124,7 @@ allow volume /"
 	printf 'allow everything\n' >"$BATS_TEST_TMPDIR/policies/broken.policy"
 	LOCKC_POLICY_DIR=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
 	assert_status 1
-	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, volume, syslog, mount, chroot, host-sockets.
+	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, volume, exec, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets.
 lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_TMPDIR/policies failed (see above); nothing was loaded."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
@@ -108,6 +142,21 @@ allow syslog
 deny mount
 deny chroot
 deny host-sockets
+deny bpf
+deny perf-events
+deny keyring
+deny set-time
+deny kernel-load
+deny user-namespaces
+deny kernel-tunables
+deny signal-outside
+deny ptrace-outside
+deny run-as-root
+deny become-root
+deny raw-sockets
+deny capability all
+deny socket all
+deny netlink all
 allow file /"
 	run "$LOCKCCTL" policy show web
 	assert_output_contains "allow file /srv"
@@ -158,6 +207,15 @@ allow file /"
 }
 
 # lockc-status's line for a map: its entries, its size in the kernel's words.
+# The entries a shipped policy puts in the rules map, counted from its file:
+# one per path rule, one per device, and pts is the eight majors 136-143.
+shipped_rule_count() {
+	awk '$2 ~ /^(file|bind-mount|volume|exec)$/ { n++ }
+		$2 == "device" && ($3 == "char" || $3 == "block") { n++; next }
+		$2 == "device" { for (i = 3; i <= NF; i++) n += $i == "pts" ? 8 : 1 }
+		END { print n }' "$POLICY_DEFAULTS/$1.policy"
+}
+
 map_status_line() {
 	local info
 	info=$(bpftool map show pinned "$PIN/maps/$1" -j)

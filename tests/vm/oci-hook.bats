@@ -47,7 +47,7 @@ registration() {
 	local runtime name
 	for runtime in runc crun; do
 		name=c$RANDOM
-		run hooked "$runtime" "$name" --annotation org.lockc.policy=restricted -- sh -c 'cat /usr/file; cat /usrx/file'
+		run hooked "$runtime" "$name" --annotation org.lockc.policy=restricted --user 1000 -- sh -c 'cat /usr/file; cat /usrx/file'
 		assert_output "in the image
 cat: can't open '/usrx/file': Operation not permitted"
 		run registration "$name"
@@ -79,7 +79,7 @@ chroot ok"
 	run registration "$name"
 	assert_output "baseline enforce"
 	name=c$RANDOM
-	run hooked runc "$name" --annotation io.kubernetes.cri.sandbox-namespace=kube-system -- true
+	run hooked runc "$name" --annotation io.kubernetes.cri.sandbox-namespace=kube-system --user 1000 -- true
 	run registration "$name"
 	assert_output "restricted enforce"
 }

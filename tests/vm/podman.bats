@@ -33,7 +33,7 @@ teardown_file() {
 	local runtime
 	for runtime in crun runc; do
 		run "${PODMAN[@]}" --runtime "$runtime" run --rm --network none \
-			--annotation org.lockc.policy=restricted lockc-test sh -c 'cat /usr/file; cat /usrx/file'
+			--annotation org.lockc.policy=restricted --user 1000 lockc-test sh -c 'cat /usr/file; cat /usrx/file'
 		assert_output "in the image
 cat: can't open '/usrx/file': Operation not permitted"
 	done

@@ -19,8 +19,8 @@ teardown() {
 	rmdir /sys/fs/cgroup/box
 }
 
-@test "a registered restricted container cannot read the kernel log" {
-	"$LOCKCCTL" container add path box policy restricted
+@test "a registered baseline container cannot read the kernel log" {
+	"$LOCKCCTL" container add path box policy baseline
 	run in_cgroup box dmesg
 	assert_status 1
 	assert_output "dmesg: read kernel buffer failed: Operation not permitted"
@@ -34,7 +34,7 @@ teardown() {
 }
 
 @test "the host, outside every registered cgroup, still reads it" {
-	"$LOCKCCTL" container add path box policy restricted
+	"$LOCKCCTL" container add path box policy baseline
 	run dmesg --syslog
 	assert_status 0
 	[ -n "$output" ]
@@ -56,8 +56,8 @@ teardown() {
 	assert_output "dmesg: read kernel buffer failed: Operation not permitted"
 }
 
-@test "the nearest registration decides: a privileged child of a restricted parent reads it" {
-	"$LOCKCCTL" container add path box policy restricted
+@test "the nearest registration decides: a privileged child of a baseline parent reads it" {
+	"$LOCKCCTL" container add path box policy baseline
 	mkdir /sys/fs/cgroup/box/child
 	"$LOCKCCTL" container add path box/child policy privileged
 	run in_cgroup box/child dmesg --syslog
@@ -74,7 +74,7 @@ teardown() {
 }
 
 @test "unregistering gives access back" {
-	"$LOCKCCTL" container add path box policy restricted
+	"$LOCKCCTL" container add path box policy baseline
 	run in_cgroup box dmesg --syslog
 	assert_status 1
 	"$LOCKCCTL" container delete path box
@@ -83,7 +83,7 @@ teardown() {
 }
 
 @test "unloading lockc gives access back" {
-	"$LOCKCCTL" container add path box policy restricted
+	"$LOCKCCTL" container add path box policy baseline
 	"$SCRIPTS/lockc-unload"
 	run in_cgroup box dmesg --syslog
 	assert_status 0
@@ -92,14 +92,14 @@ teardown() {
 @test "an admin registers a container with bpftool alone" {
 	id=$(stat -c %i /sys/fs/cgroup/box)
 	policy=$(bpftool map dump pinned "$PIN/maps/policies" -j |
-		jq '.[] | select(.formatted.value.name == "restricted") | .formatted.key')
+		jq '.[] | select(.formatted.value.name == "baseline") | .formatted.key')
 	# key: __u64 cgroup id; value: __u32 policy_id, enum mode (1: enforce), char name[64]
 	read -ra key <<<"$(le_hex "$id" 8)"
 	read -ra value <<<"$(le_hex "$policy" 4) $(le_hex 1 4) $(string_hex box 64)"
 	bpftool map update pinned "$PIN/maps/containers" key hex "${key[@]}" value hex "${value[@]}"
 	run "$LOCKCCTL" container list
 	assert_output "CGROUP_ID    POLICY           MODE     NAME                     CGROUP
-$(printf '%-12s %-16s %-8s %-24s %s' "$id" restricted enforce box /sys/fs/cgroup/box)"
+$(printf '%-12s %-16s %-8s %-24s %s' "$id" baseline enforce box /sys/fs/cgroup/box)"
 	run in_cgroup box dmesg --syslog
 	assert_status 1
 }
@@ -119,7 +119,7 @@ $(printf '%-12s %-16s %-8s %-24s %s' "$id" restricted enforce box /sys/fs/cgroup
 
 @test "registering the same cgroup twice is refused and keeps the first" {
 	"$LOCKCCTL" container add path box policy privileged name first
-	run "$LOCKCCTL" container add path box policy restricted
+	run "$LOCKCCTL" container add path box policy baseline
 	assert_status 1
 	assert_output "Error: cgroup /sys/fs/cgroup/box is already registered as 'first'; delete it first."
 	run in_cgroup box dmesg --syslog
@@ -135,7 +135,7 @@ $(printf '%-12s %-16s %-8s %-24s %s' "$id" restricted enforce box /sys/fs/cgroup
 }
 
 @test "registering the root cgroup or an unknown policy is refused" {
-	run "$LOCKCCTL" container add path /sys/fs/cgroup policy restricted
+	run "$LOCKCCTL" container add path /sys/fs/cgroup policy baseline
 	assert_status 1
 	assert_output "Error: /sys/fs/cgroup is the root cgroup; registering it would confine the whole host."
 	run "$LOCKCCTL" container add path box policy nosuch

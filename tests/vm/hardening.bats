@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# The hardening classes beyond files and mounts: exec, root, capabilities,
+# other processes, devices, sockets and the kernel's own interfaces. Each
+# denial names the lockc operation that refused it (so the kernel's own
+# checks cannot pass for lockc) and has an allowed twin.
+#
+# baseline-caps is baseline with every capability allowed: the container
+# gets the capability a step needs, and the class under test decides.
+
+# shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
+
+load ../helpers
+
+setup_file() {
+	load_lockc_for_containers
+	apply_policy_variant baseline-caps baseline 'allow capability all'
+	sleep 1000 &
+	echo $! >"$BATS_FILE_TMPDIR/host-sleeper.pid"
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/host-sleeper.pid")"
+	"$SCRIPTS/lockc-unload" >/dev/null
+}
+
+setup() {
+	"$LOCKCCTL" events >/dev/null
+}
+
+teardown() {
+	remove_test_containers
+}
+
+# The denials of container $1 as "decision operation value detail", one a line.
+denials_of() {
+	"$LOCKCCTL" --json events | jq -r --arg name "$1" \
+		'select(.container == $name)
+		| "\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"'
+}
+
+host_sleeper() {
+	cat "$BATS_FILE_TMPDIR/host-sleeper.pid"
+}
+
+# ---- exec -----------------------------------------------------------------
+
+# The rootfs is shared by every container of the suite: each copies to its own name.
+@test "exec: restricted runs programs from the image's directories only, not a copy in /tmp nor a memfd" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted --user 1000 -- sh -c "
+		cp /bin/probe /tmp/$name; /tmp/$name uids; /bin/probe uids
+		probe map-exec /tmp/$name; probe map-exec /bin/busybox; probe memfd-exec /bin/probe probe uids"
+	assert_output "sh: /tmp/$name: Operation not permitted
+uid=1000 euid=1000 suid=1000
+map-exec: Operation not permitted
+ok
+memfd-exec: Operation not permitted"
+	run denials_of "$name"
+	assert_output "denied exec - /tmp/$name
+denied exec-map - /tmp/$name
+denied exec - /memfd:payload\\x20(deleted)"
+}
+
+@test "exec: baseline, which allows exec of /, runs the copy in /tmp and the memfd" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline -- sh -c "
+		cp /bin/probe /tmp/$name; /tmp/$name uids; probe memfd-exec /bin/probe probe uids"
+	assert_output "uid=0 euid=0 suid=0
+uid=0 euid=0 suid=0"
+	run denials_of "$name"
+	assert_output ""
+}
+
+# ---- root -----------------------------------------------------------------
+
+@test "root: restricted refuses a container whose process runs as root; as uid 1000 it runs" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted -- probe uids
+	assert_output_contains "operation not permitted"
+	run denials_of "$name"
+	assert_output "denied run-as-root uid0=real probe"
+	run container_run runc "c$RANDOM" restricted --user 1000 -- probe uids
+	assert_output "uid=1000 euid=1000 suid=1000"
+}
+
+@test "root: baseline refuses a setuid-root program to a user; privileged lets it" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline --user 1000 --new-privileges -- probe-setuid uids
+	assert_output_contains "operation not permitted"
+	run denials_of "$name"
+	assert_output "denied become-root uid0=effective probe-setuid"
+	run container_run runc "c$RANDOM" privileged --user 1000 --new-privileges -- probe-setuid uids
+	assert_output "uid=1000 euid=0 suid=0"
+}
+
+@test "root: baseline lets root drop its uid and take it back, but not a real uid that left 0" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline --cap SETUID -- sh -c '
+		probe setresuid 0 1000 0 0 0 0; probe setresuid 1000 0 0 0 0 0'
+	assert_output "ok
+setresuid: Operation not permitted"
+	run denials_of "$name"
+	assert_output "denied become-root uid0=real -"
+	run container_run runc "c$RANDOM" privileged --cap SETUID -- probe setresuid 1000 0 0 0 0 0
+	assert_output "ok"
+}
+
+# ---- capabilities ---------------------------------------------------------
+
+@test "capabilities: baseline refuses CAP_SYS_ADMIN the runtime granted, and allows CAP_CHOWN" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline --cap SYS_ADMIN --cap CHOWN -- sh -c '
+		probe hostname lockc-test; touch /tmp/f; chown 1000 /tmp/f && echo chown ok'
+	assert_output "hostname: Operation not permitted
+chown ok"
+	run denials_of "$name"
+	assert_output "denied capability capability=sys_admin -"
+	run container_run runc "c$RANDOM" baseline-caps --cap SYS_ADMIN -- probe hostname lockc-test
+	assert_output "ok"
+}
+
+@test "capabilities: an event's text line names the capability" {
+	local name=c$RANDOM
+	container_run runc "$name" baseline --cap SYS_ADMIN -- probe hostname lockc-test >/dev/null
+	run "$LOCKCCTL" events
+	[[ "$output" == *" denied capability - container=$name "*" comm=probe capability=sys_admin" ]]
+}
+
+# ---- other processes --------------------------------------------------------
+
+@test "signals: baseline signals its own processes, not the host's; privileged signals both" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline --host-pid -- sh -c "
+		sleep 100 & escape signal \$!; kill \$!; escape signal $(host_sleeper)"
+	assert_output "escaped
+blocked: kill: Operation not permitted"
+	run denials_of "$name"
+	assert_output "denied signal signal=18 sleep"
+	run container_run runc "c$RANDOM" privileged --host-pid -- escape signal "$(host_sleeper)"
+	assert_output "escaped"
+}
+
+@test "ptrace: baseline traces its own child, not a host process, even with CAP_SYS_PTRACE" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline-caps --host-pid --cap SYS_PTRACE -- sh -c "
+		sleep 100 & escape ptrace \$!; kill \$!; escape ptrace $(host_sleeper)"
+	assert_output "escaped
+blocked: ptrace: Operation not permitted"
+	run denials_of "$name"
+	# PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS
+	assert_output "denied ptrace mode=0x12 sleep"
+	run container_run runc "c$RANDOM" privileged --host-pid --cap SYS_PTRACE -- escape ptrace "$(host_sleeper)"
+	assert_output "escaped"
+}
+
+# ---- the kernel's own interfaces -------------------------------------------
+
+# kernel_interface POLICY CAP TECHNIQUE [ARG]: run one escape technique in a
+# container given the capability it needs. (Debian's perf_event_paranoid
+# of 3 asks for CAP_SYS_ADMIN, not CAP_PERFMON.)
+kernel_interface() {
+	container_run runc "$CONTAINER" "$1" --cap "$2" -- escape "${@:3}"
+}
+
+@test "kernel interfaces: bpf, perf, keyring, clock, modules and user namespaces are denied with their capability; privileged gets them" {
+	local technique cap expected
+	while read -r technique cap expected; do
+		CONTAINER=c$RANDOM
+		run kernel_interface baseline-caps "$cap" "$technique" /mnt
+		assert_output "blocked: ${expected%%|*}: Operation not permitted"
+		run denials_of "$CONTAINER"
+		assert_output_contains "denied ${expected##*|} "
+		CONTAINER=c$RANDOM
+		run kernel_interface privileged "$cap" "$technique" /mnt
+		assert_output "escaped"
+	done <<-'TABLE'
+	bpf BPF bpf|bpf
+	perf SYS_ADMIN perf_event_open|perf-event
+	keyctl SYS_ADMIN add_key|keyring
+	settime SYS_TIME clock_settime|set-time
+	module-load SYS_MODULE finit_module|kernel-load
+	userns-mount SYS_ADMIN unshare|user-namespace
+	TABLE
+}
+
+@test "kernel tunables: writing core_pattern is denied even to a policy that allows every file; privileged writes it" {
+	local name=c$RANDOM
+	apply_policy_variant baseline-open baseline 'allow capability all' 'allow file /'
+	run container_run runc "$name" baseline-open --writable-kernel -- escape core-pattern
+	assert_output "blocked: open: Operation not permitted"
+	run denials_of "$name"
+	assert_output "denied kernel-tunable - /proc/sys/kernel/core_pattern"
+	run container_run runc "c$RANDOM" privileged --writable-kernel -- escape core-pattern
+	assert_output "escaped"
+}
+
+# ---- devices ----------------------------------------------------------------
+
+@test "devices: baseline makes a node of /dev/null but not of a disk; privileged makes both" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline --all-devices --cap MKNOD -- sh -c '
+		mknod /tmp/null c 1 3 && echo x >/tmp/null && echo null ok; escape mknod-disk /tmp/sda'
+	assert_output "null ok
+blocked: mknod: Operation not permitted"
+	run denials_of "$name"
+	assert_output "denied mknod device=8:0 sda"
+	run container_run runc "c$RANDOM" privileged --all-devices --cap MKNOD -- escape mknod-disk /tmp/sda
+	assert_output "escaped"
+}
+
+@test "devices: a node the host made is judged by its number, wherever it is" {
+	local name=c$RANDOM
+	mknod "$CONTAINER_DIR/rootfs/tmp/mem" c 1 1
+	mknod "$CONTAINER_DIR/rootfs/tmp/zero" c 1 5
+	run container_run runc "$name" baseline --all-devices -- sh -c 'probe open /tmp/mem; probe open /tmp/zero'
+	rm -f "$CONTAINER_DIR/rootfs/tmp/mem" "$CONTAINER_DIR/rootfs/tmp/zero"
+	assert_output "open: Operation not permitted
+ok"
+	run denials_of "$name"
+	assert_output "denied device device=1:1 /tmp/mem"
+}
+
+# ---- sockets ----------------------------------------------------------------
+
+@test "sockets: baseline refuses raw IP and packet sockets and netlink audit, and allows netlink route" {
+	local name=c$RANDOM
+	run container_run runc "$name" baseline-caps --cap NET_RAW -- sh -c '
+		escape raw-socket; escape packet-socket; probe socket 16 3 9; probe socket 16 3 0'
+	assert_output "blocked: socket: Operation not permitted
+blocked: socket: Operation not permitted
+socket: Operation not permitted
+ok"
+	run denials_of "$name"
+	assert_output "denied socket family=inet type=3 -
+denied socket family=packet type=3 -
+denied socket family=netlink protocol=audit -"
+	run container_run runc "c$RANDOM" privileged --cap NET_RAW -- sh -c 'escape raw-socket; escape packet-socket'
+	assert_output "escaped
+escaped"
+}
