@@ -89,6 +89,7 @@ allow device char *"
 	run "$LOCKCCTL" policy show restricted
 	assert_output_contains "deny capability all
 allow capability net_bind_service
+deny socket all
 allow socket unix inet inet6
 deny netlink all
 allow netlink route"
@@ -210,7 +211,8 @@ allow file /"
 # The entries a shipped policy puts in the rules map, counted from its file:
 # one per path rule, one per device, and pts is the eight majors 136-143.
 shipped_rule_count() {
-	awk '$2 ~ /^(file|bind-mount|volume|exec)$/ { n++ }
+	awk '$1 !~ /^(allow|deny)$/ { next }
+		$2 ~ /^(file|bind-mount|volume|exec)$/ { n++ }
 		$2 == "device" && ($3 == "char" || $3 == "block") { n++; next }
 		$2 == "device" { for (i = 3; i <= NF; i++) n += $i == "pts" ? 8 : 1 }
 		END { print n }' "$POLICY_DEFAULTS/$1.policy"
