@@ -375,7 +375,12 @@ static const char *known_classes(void)
 	static char list[512];
 	size_t n = 0;
 
-#define APPEND(name) n += snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", (name))
+	/* snprintf returns what it would have written: stop at the end of list. */
+#define APPEND(name)                                                                              \
+	do {                                                                                      \
+		if (n < sizeof(list))                                                             \
+			n += snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", (name)); \
+	} while (0)
 	for (size_t i = 0; i < N_PATH_CLASSES; i++)
 		APPEND(path_classes[i].name);
 	APPEND("device");
