@@ -30,6 +30,7 @@
 #define MS_REMOUNT 32
 #define MS_BIND 4096
 #define PATH_MAX 4096
+#define RENAME_EXCHANGE 2
 
 #if defined(__TARGET_ARCH_x86)
 #define NR_mount 165
@@ -106,11 +107,19 @@ struct {
  */
 #define SCRATCH_SLOTS 4
 
+#define NAME_MAX 255
+
 struct scratch {
 	__u64 busy;
 	struct lockc_event event;
 	char path[PATH_MAX];
 	struct lockc_rule_key key;
+	/*
+	 * Where resolve_path() builds a path backwards, one component at a
+	 * time. The NAME_MAX bytes past PATH_MAX let the verifier see that
+	 * a component copied below PATH_MAX stays inside.
+	 */
+	char walk[PATH_MAX + NAME_MAX + 1];
 };
 
 _Static_assert(__builtin_offsetof(struct scratch, path) ==
@@ -331,10 +340,11 @@ static const char *dentry_name(struct dentry *dentry)
 
 /*
  * The verdict of the longest rule of (ruleset, class) that is a prefix of
- * `path` (len bytes, no NUL, kernel memory), encoded as maps/lockc.h says.
+ * `path` (len bytes, no NUL, kernel memory), encoded as maps/lockc.h says;
+ * `unmatched` when no rule is.
  */
-static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
-				       const char *path, __u32 len)
+static enum lockc_verdict rule_verdict_or(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
+					  const char *path, __u32 len, enum lockc_verdict unmatched)
 {
 	struct lockc_rule_key *key = &s->key;
 	struct lockc_rule *rule;
@@ -363,7 +373,14 @@ static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lo
 	key->ruleset = ruleset;
 	key->class = class;
 	rule = bpf_map_lookup_elem(&rules, key);
-	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
+	return rule ? rule->verdict : unmatched;
+}
+
+/* rule_verdict_or() for the classes where a path no rule matches is denied. */
+static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
+				       const char *path, __u32 len)
+{
+	return rule_verdict_or(s, ruleset, class, path, len, LOCKC_VERDICT_DENY);
 }
 
 /* The kernel's dev_t: 12 bits of major, 20 of minor. */
@@ -473,6 +490,14 @@ static struct mnt_namespace *mount_namespace_of(struct file *file)
 	return BPF_CORE_READ(mnt, mnt_ns);
 }
 
+/* Whether the write rules let s->path (len bytes) change. */
+static bool write_allowed(struct scratch *s, struct lockc_policy *policy, __u32 len)
+{
+	return len > 0 &&
+	       rule_verdict_or(s, policy->ruleset, LOCKC_RULE_WRITE, s->path, len, LOCKC_VERDICT_ALLOW) ==
+		       LOCKC_VERDICT_ALLOW;
+}
+
 SEC("lsm/bprm_creds_for_exec")
 int BPF_PROG(lockc_arm, struct linux_binprm *bprm, int ret)
 {
@@ -572,9 +597,12 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		ret = refuse(&c, LOCKC_OP_DEVICE, rdev, s, len);
 		goto out;
 	}
-	if ((BPF_CORE_READ(file, f_mode) & FMODE_WRITE) && !ALLOWED(c.policy, kernel_tunables) &&
-	    kernel_tunable(file))
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		goto out;
+	if (!ALLOWED(c.policy, kernel_tunables) && kernel_tunable(file))
 		ret = refuse(&c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
+	else if (!write_allowed(s, c.policy, len))
+		ret = refuse(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
 out:
 	scratch_release(s);
 	return ret;
@@ -1212,6 +1240,234 @@ int BPF_PROG(lockc_mknod, struct inode *dir, struct dentry *dentry, umode_t mode
 	ret = device_verdict(s, c.policy->ruleset, mode, dev) == LOCKC_VERDICT_ALLOW;
 	scratch_release(s);
 	return ret ? 0 : refuse_str(&c, LOCKC_OP_MKNOD, dev, dentry_name(dentry));
+}
+
+/* ---- writes ---------------------------------------------------------------- */
+
+/*
+ * The path hooks may not call bpf_d_path (it is allowed in the kernel's
+ * sleepable hooks only), so resolve_path() walks from the dentry up to the
+ * task's root the way d_path does: component by component, and from the
+ * root of a mount to the directory it is mounted on.
+ */
+struct path_walk {
+	struct scratch *s;
+	struct vfsmount *vfsmnt;
+	struct dentry *dentry;
+	struct vfsmount *root_mnt;
+	struct dentry *root_dentry;
+	__u32 start;		/* the path so far: s->walk[start, PATH_MAX) */
+	int done;		/* 1: at the root; -1: too long or unreadable */
+};
+
+static long path_walk_step(__u32 i, void *ctx)
+{
+	struct path_walk *w = ctx;
+	/* Locals: CO-RE relocates kernel structs, not this one. */
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct dentry *dentry = w->dentry, *parent;
+	const unsigned char *name;
+	__u32 len, start;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
+		w->done = 1;
+		return 1;
+	}
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *mnt = real_mount(vfsmnt), *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		/* The top of a tree: the task's root lies elsewhere, as d_path sees it too. */
+		if (up == mnt) {
+			w->done = 1;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	len = BPF_CORE_READ(dentry, d_name.len);
+	barrier_var(len);
+	if (parent == dentry || len == 0 || len > NAME_MAX || len >= w->start) {
+		w->done = -1;
+		return 1;
+	}
+	start = w->start - len;
+	barrier_var(start);
+	if (start == 0 || start >= PATH_MAX) {
+		w->done = -1;
+		return 1;
+	}
+	name = BPF_CORE_READ(dentry, d_name.name);
+	if (bpf_probe_read_kernel(w->s->walk + start, len, name)) {
+		w->done = -1;
+		return 1;
+	}
+	w->start = start - 1;
+	w->s->walk[w->start & (PATH_MAX - 1)] = '/';
+	w->dentry = parent;
+	return 0;
+}
+
+/*
+ * Write the path of `dentry` on mount `vfsmnt`, as the current task sees it
+ * (resolved against its root, like bpf_d_path), to s->path. Returns its
+ * length, or 0 when it cannot be resolved (the caller denies).
+ */
+static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct path_walk w = {
+		.s = s,
+		.vfsmnt = vfsmnt,
+		.dentry = dentry,
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.start = PATH_MAX,
+	};
+	__u32 len;
+
+	/* A component takes two bytes at least: PATH_MAX / 2 steps, plus mount crossings. */
+	bpf_loop(PATH_MAX, path_walk_step, &w, 0);
+	if (w.done != 1)
+		return 0;
+	if (w.start == PATH_MAX) {
+		s->path[0] = '/';
+		return 1;
+	}
+	len = PATH_MAX - w.start;
+	barrier_var(len);
+	if (len == 0 || len >= PATH_MAX || w.start >= PATH_MAX)
+		return 0;
+	if (bpf_probe_read_kernel(s->path, len, s->walk + w.start))
+		return 0;
+	return len;
+}
+
+/*
+ * The verdict on changing the file at (vfsmnt, dentry): the write rules,
+ * and for the source of a rename or link also the file rules, since moving
+ * or linking a file the task may not open would give it a name it may. For
+ * the same reason a pinned directory, one above a denied path, stays put.
+ */
+static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct dentry *dentry,
+		       enum lockc_write_kind kind)
+{
+	bool source = kind == LOCKC_WRITE_RENAME_FROM || kind == LOCKC_WRITE_LINK_FROM;
+	bool allowed = false;
+	struct scratch *s;
+	__u32 len;
+	int ret;
+
+	if (!c->policy)
+		return refuse_str(c, LOCKC_OP_WRITE, kind, dentry_name(dentry));
+	s = scratch_claim();
+	if (!s)
+		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
+	len = resolve_path(s, vfsmnt, dentry);
+	if (len > 0 && write_allowed(s, c->policy, len))
+		allowed = !source ||
+			  (rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW &&
+			   (kind == LOCKC_WRITE_LINK_FROM ||
+			    rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
+					    LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW));
+	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
+	scratch_release(s);
+	return ret;
+}
+
+/* write_check() for one path, if the current task is confined. */
+static int path_write(const struct path *dir, struct dentry *dentry, enum lockc_write_kind kind)
+{
+	struct confinement c;
+
+	if (!confined(&c))
+		return 0;
+	return write_check(&c, BPF_CORE_READ(dir, mnt), dentry, kind);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(lockc_path_truncate, const struct path *path, int ret)
+{
+	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_TRUNCATE);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(lockc_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_CHMOD);
+}
+
+/* kuid_t and kgid_t arrive by value, one register each. */
+SEC("lsm/path_chown")
+int BPF_PROG(lockc_path_chown, const struct path *path, unsigned long uid, unsigned long gid, int ret)
+{
+	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_CHOWN);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(lockc_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ?: path_write(dir, dentry, LOCKC_WRITE_CREATE);
+}
+
+/* Files, FIFOs, devices and UNIX sockets made by bind(2). */
+SEC("lsm/path_mknod")
+int BPF_PROG(lockc_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev,
+	     int ret)
+{
+	return ret ?: path_write(dir, dentry, LOCKC_WRITE_CREATE);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(lockc_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name, int ret)
+{
+	return ret ?: path_write(dir, dentry, LOCKC_WRITE_CREATE);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(lockc_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: path_write(dir, dentry, LOCKC_WRITE_REMOVE);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(lockc_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: path_write(dir, dentry, LOCKC_WRITE_REMOVE);
+}
+
+/* A hard link never crosses mounts: the existing file is on new_dir's. */
+SEC("lsm/path_link")
+int BPF_PROG(lockc_path_link, struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry,
+	     int ret)
+{
+	struct confinement c;
+	struct vfsmount *mnt;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	mnt = BPF_CORE_READ(new_dir, mnt);
+	return write_check(&c, mnt, old_dentry, LOCKC_WRITE_LINK_FROM) ?:
+	       write_check(&c, mnt, new_dentry, LOCKC_WRITE_LINK_TO);
+}
+
+/* Both names change, and with RENAME_EXCHANGE both files move. */
+SEC("lsm/path_rename")
+int BPF_PROG(lockc_path_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	return write_check(&c, BPF_CORE_READ(old_dir, mnt), old_dentry, LOCKC_WRITE_RENAME_FROM) ?:
+	       write_check(&c, BPF_CORE_READ(new_dir, mnt), new_dentry,
+			   (flags & RENAME_EXCHANGE) ? LOCKC_WRITE_RENAME_FROM : LOCKC_WRITE_RENAME_TO);
 }
 
 /* ---- sockets --------------------------------------------------------------- */

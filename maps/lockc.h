@@ -147,6 +147,21 @@ enum lockc_rule_class {
 	 * Exact and subtree encodings do not apply.
 	 */
 	LOCKC_RULE_DEVICE = 5,
+	/*
+	 * Changing what is at the path: opening it for writing, truncating,
+	 * creating, removing, renaming, linking, chmod and chown. These
+	 * rules narrow the file rules: DENY makes a subtree read-only, ALLOW
+	 * opens a subtree of it again, and a path no write rule matches may
+	 * be changed wherever the file rules let it be opened.
+	 */
+	LOCKC_RULE_WRITE = 6,
+	/*
+	 * Written by lockcctl, never by a policy line: every directory above
+	 * the path of a deny file or deny write rule (but "/"), as an exact
+	 * key with verdict DENY. rename(2) refuses to move such a directory,
+	 * which would carry the denied subtree to a name the rules allow.
+	 */
+	LOCKC_RULE_PINNED = 7,
 };
 
 #define LOCKC_DEVICE_KEY_LEN 9
@@ -233,6 +248,21 @@ enum lockc_operation {
 	LOCKC_OP_KERNEL_TUNABLE = 27,	/* detail: the file's path */
 	LOCKC_OP_DEVICE = 28,		/* value: the device number (major << 20 | minor); detail: the path */
 	LOCKC_OP_MKNOD = 29,		/* value: as DEVICE; detail: the new node's name */
+	LOCKC_OP_WRITE = 30,		/* value: the change (lockc_write_kind); detail: the path */
+};
+
+/* What a LOCKC_OP_WRITE event's path was about to undergo. */
+enum lockc_write_kind {
+	LOCKC_WRITE_OPEN = 1,		/* open(2) for writing */
+	LOCKC_WRITE_TRUNCATE = 2,	/* truncate(2), O_TRUNC */
+	LOCKC_WRITE_CREATE = 3,		/* mkdir, mknod, mkfifo, symlink, bind(2) of a UNIX socket */
+	LOCKC_WRITE_REMOVE = 4,		/* unlink, rmdir */
+	LOCKC_WRITE_RENAME_FROM = 5,	/* rename(2)'s source: write rules, and file rules as for an open */
+	LOCKC_WRITE_RENAME_TO = 6,
+	LOCKC_WRITE_LINK_FROM = 7,	/* link(2)'s existing file: write rules, and file rules as for an open */
+	LOCKC_WRITE_LINK_TO = 8,
+	LOCKC_WRITE_CHMOD = 9,
+	LOCKC_WRITE_CHOWN = 10,
 };
 
 /* Which of a task's uids is 0, in LOCKC_OP_RUN_AS_ROOT and _BECOME_ROOT events. */

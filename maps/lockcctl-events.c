@@ -43,6 +43,7 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_KERNEL_TUNABLE] = "kernel-tunable",
 	[LOCKC_OP_DEVICE] = "device",
 	[LOCKC_OP_MKNOD] = "mknod",
+	[LOCKC_OP_WRITE] = "write",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -115,6 +116,13 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		[LOCKC_UID_REAL] = "real", [LOCKC_UID_EFFECTIVE] = "effective",
 		[LOCKC_UID_SAVED] = "saved", [LOCKC_UID_FILESYSTEM] = "filesystem",
 	};
+	static const char *const write_kinds[] = {
+		[LOCKC_WRITE_OPEN] = "open", [LOCKC_WRITE_TRUNCATE] = "truncate",
+		[LOCKC_WRITE_CREATE] = "create", [LOCKC_WRITE_REMOVE] = "remove",
+		[LOCKC_WRITE_RENAME_FROM] = "rename-from", [LOCKC_WRITE_RENAME_TO] = "rename-to",
+		[LOCKC_WRITE_LINK_FROM] = "link-from", [LOCKC_WRITE_LINK_TO] = "link-to",
+		[LOCKC_WRITE_CHMOD] = "chmod", [LOCKC_WRITE_CHOWN] = "chown",
+	};
 	unsigned int family = e->value >> 16, low = e->value & 0xffff;
 	char number[16];
 
@@ -148,6 +156,10 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		break;
 	case LOCKC_OP_KERNEL_LOAD:
 		snprintf(out, size, "id=%u", e->value);
+		break;
+	case LOCKC_OP_WRITE:
+		if (e->value < sizeof(write_kinds) / sizeof(write_kinds[0]) && write_kinds[e->value])
+			snprintf(out, size, "change=%s", write_kinds[e->value]);
 		break;
 	case LOCKC_OP_DEVICE:
 	case LOCKC_OP_MKNOD:

@@ -78,6 +78,7 @@ static const struct {
 	{ "bind-mount", LOCKC_RULE_BIND_MOUNT },
 	{ "volume", LOCKC_RULE_VOLUME },
 	{ "exec", LOCKC_RULE_EXEC },
+	{ "write", LOCKC_RULE_WRITE },
 };
 
 #define N_PATH_CLASSES (sizeof(path_classes) / sizeof(path_classes[0]))
@@ -512,6 +513,44 @@ static void parse_device_line(const char *file, unsigned int lineno, struct pars
  * the file name without ".policy". Anything a policy does not allow is
  * denied.
  */
+/*
+ * Pin every directory above the path of a deny file or deny write rule, as
+ * maps/lockc.h describes LOCKC_RULE_PINNED. Rules sharing an ancestor pin
+ * it once.
+ */
+static void add_pinned_ancestors(struct parsed_policy *p)
+{
+	size_t stated = p->count, kept;
+
+	for (size_t i = 0; i < stated; i++) {
+		const struct parsed_rule *rule = &p->rules[i];
+		char path[LOCKC_RULE_PATH_MAX + 1];
+		bool exact;
+
+		if ((rule->key.class != LOCKC_RULE_FILE && rule->key.class != LOCKC_RULE_WRITE) ||
+		    rule->value.verdict != LOCKC_VERDICT_DENY)
+			continue;
+		decode_rule_path(&rule->key, path, &exact);
+		for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
+			struct parsed_rule pin = { .value.verdict = LOCKC_VERDICT_DENY, .line = rule->line };
+
+			*slash = '\0';
+			pin.key.class = LOCKC_RULE_PINNED;
+			encode_rule_path(path, true, &pin.key);
+			add_parsed_rule(p, &pin);
+			/* add_parsed_rule may move the array. */
+			rule = &p->rules[i];
+		}
+	}
+	qsort(p->rules, p->count, sizeof(*p->rules), compare_parsed_rules);
+	kept = p->count ? 1 : 0;
+	for (size_t i = 1; i < p->count; i++)
+		if (p->rules[i].key.class != LOCKC_RULE_PINNED ||
+		    compare_parsed_rules(&p->rules[kept - 1], &p->rules[i]) != 0)
+			p->rules[kept++] = p->rules[i];
+	p->count = kept;
+}
+
 static void policy_parse(const char *file, struct parsed_policy *p)
 {
 	unsigned int switch_line[N_SWITCHES] = { 0 };
@@ -620,6 +659,7 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 			     a->line < b->line ? a->line : b->line,
 			     a->key.class == LOCKC_RULE_DEVICE ? "device" : "path");
 	}
+	add_pinned_ancestors(p);
 }
 
 /*
@@ -862,7 +902,7 @@ static size_t ruleset_size(const struct lockc_rule_key *keys, size_t count, __u3
 	size_t n = 0;
 
 	for (size_t i = 0; i < count; i++)
-		n += keys[i].ruleset == ruleset;
+		n += keys[i].ruleset == ruleset && keys[i].class != LOCKC_RULE_PINNED;
 	return n;
 }
 
@@ -1010,8 +1050,9 @@ int do_policy_show(int argc, char **argv)
 		fail("no policy named '%s' is loaded; 'lockcctl policy list' shows those that are.", argv[0]);
 	policy.name[LOCKC_NAME_MAX - 1] = '\0';
 	rule_count = rule_keys(rules_fd, &keys);
+	/* Pinned ancestors follow from the deny rules shown; a policy file has none. */
 	for (size_t i = 0; i < rule_count; i++)
-		if (keys[i].ruleset == policy.ruleset)
+		if (keys[i].ruleset == policy.ruleset && keys[i].class != LOCKC_RULE_PINNED)
 			keys[kept++] = keys[i];
 	qsort(keys, kept, sizeof(*keys), compare_rule_keys);
 

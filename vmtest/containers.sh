@@ -30,6 +30,7 @@ make_rootfs() {
 	mkdir -p "$rootfs/home/user"
 	chown 1000:1000 "$rootfs/home/user"
 	echo 'in the image' >"$rootfs/usr/file"
+	mkdir -p "$rootfs/usr/empty"
 	echo 'next to /usr' >"$rootfs/usrx/file"
 	ln -sfn ../run "$rootfs/var/run"
 	# kubelet's atomic writer: token -> ..data/token -> ..<timestamp>/token

@@ -85,6 +85,16 @@ program lockc_kernel_load_data
 program lockc_module_request
 program lockc_userns_create
 program lockc_mknod
+program lockc_path_truncate
+program lockc_path_chmod
+program lockc_path_chown
+program lockc_path_mkdir
+program lockc_path_mknod
+program lockc_path_symlink
+program lockc_path_unlink
+program lockc_path_rmdir
+program lockc_path_link
+program lockc_path_rename
 program lockc_socket_create
 program lockc_forget
 map containers

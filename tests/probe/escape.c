@@ -434,8 +434,10 @@ static int perf(char **argv)
 }
 
 /*
- * Detach only from the attach stop: detaching earlier would leave the
- * SIGSTOP of the attach pending, and the target stopped for good.
+ * Detach from the stop that PTRACE_INTERRUPT asked for; a signal that
+ * arrives first is delivered and the wait goes on. PTRACE_SEIZE, unlike
+ * PTRACE_ATTACH, sends no SIGSTOP and no SIGTRAP at the target's next
+ * execve, which a target that is still starting would die of.
  */
 static void ptrace_detach(pid_t pid)
 {
@@ -449,11 +451,10 @@ static void ptrace_detach(pid_t pid)
 		}
 		if (!WIFSTOPPED(status))
 			return;
-		if (WSTOPSIG(status) == SIGSTOP) {
+		if (status >> 16 == PTRACE_EVENT_STOP) {
 			ptrace(PTRACE_DETACH, pid, NULL, NULL);
 			return;
 		}
-		/* Another signal arrived first: deliver it, the attach stop follows. */
 		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(status));
 	}
 }
@@ -465,9 +466,10 @@ static int ptrace_pid(char **argv)
 
 	if (pid < 0)
 		return USAGE;
-	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL))
 		return blocked("ptrace", errno);
-	ptrace_detach(pid);
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == 0)
+		ptrace_detach(pid);
 	return 0;
 }
 

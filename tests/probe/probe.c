@@ -201,7 +201,7 @@ static int usage(void)
 			"       connect SOCKET | open-tree SOURCE TARGET | fsmount TARGET |\n"
 			"       long-path DIR LENGTH [create] | open-loop PATH COUNT |\n"
 			"       watch PATH | thread-watch PATH | uids | setresuid R E S [R E S]... |\n"
-			"       socket FAMILY TYPE PROTOCOL |\n"
+			"       socket FAMILY TYPE PROTOCOL | append PATH | truncate PATH |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
 			"       memfd-exec PROGRAM ARG...\n");
 	return 2;
@@ -271,6 +271,16 @@ int main(int argc, char **argv)
 			close(fd);
 		return report(op, fd < 0 ? errno : 0);
 	}
+	if (argc == 3 && !strcmp(op, "append")) {
+		/* Opened for writing only: no O_CREAT, nothing written. */
+		int fd = open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd >= 0)
+			close(fd);
+		return report(op, fd < 0 ? errno : 0);
+	}
+	if (argc == 3 && !strcmp(op, "truncate"))
+		return report(op, truncate(argv[2], 0) ? errno : 0);
 	if (argc == 3 && !strcmp(op, "hostname"))
 		return report(op, sethostname(argv[2], strlen(argv[2])) ? errno : 0);
 	if (argc == 3 && !strcmp(op, "map-exec"))

@@ -194,6 +194,121 @@ kernel_interface() {
 	assert_output "escaped"
 }
 
+# ---- writes -----------------------------------------------------------------
+
+# try STEP COMMAND...: "STEP allowed" or "STEP refused", by COMMAND's status.
+TRY='try() { step=$1; shift; if "$@" >/dev/null 2>&1; then echo "$step allowed"; else echo "$step refused"; fi; }'
+
+# Every kind of change, in directory $1: $2 and $3 are files in it (the
+# last step removes $3), $4 an empty directory, $5 a name for new entries.
+WRITE_STEPS=$TRY'
+d=$1 f=$2 f2=$3 e=$4 n=$5
+echo x >"/tmp/$n.src"; echo x >"/tmp/$n.src2"
+try open probe append "$f"
+try truncate probe truncate "$f"
+try chmod chmod 644 "$f"
+try chown chown 0:0 "$f"
+try mkdir mkdir "$d/$n.d"
+try mkfifo mkfifo "$d/$n.p"
+try symlink ln -s x "$d/$n.l"
+try rmdir rmdir "$e"
+try link-from ln "$f" "/tmp/$n.from"
+try link-to ln "/tmp/$n.src" "$d/$n.to"
+try rename-from mv "$f" "/tmp/$n.moved"
+try rename-to mv "/tmp/$n.src2" "$d/$n.m"
+try unlink rm "$f2"'
+
+# restricted-root: restricted with root and every capability, so that only
+# the write rules stand between root and the image's files.
+@test "writes: restricted keeps /usr read-only even for root, refusing every kind of change; /usrx next to it changes" {
+	local name=c$RANDOM
+	apply_policy_variant restricted-root restricted 'allow run-as-root' 'allow capability all'
+	# ... and with /usrx, which restricted does not open, opened.
+	echo 'allow file /usrx' >>"$BATS_FILE_TMPDIR/restricted-root.policy"
+	"$LOCKCCTL" policy apply "$BATS_FILE_TMPDIR/restricted-root.policy" >/dev/null
+	run container_run runc "$name" restricted-root -- sh -c "$WRITE_STEPS" sh /usr /usr/file /usr/file /usr/empty "$name"
+	assert_output "open refused
+truncate refused
+chmod refused
+chown refused
+mkdir refused
+mkfifo refused
+symlink refused
+rmdir refused
+link-from refused
+link-to refused
+rename-from refused
+rename-to refused
+unlink refused"
+	run denials_of "$name"
+	assert_output "denied write change=open /usr/file
+denied write change=truncate /usr/file
+denied write change=chmod /usr/file
+denied write change=chown /usr/file
+denied write change=create /usr/$name.d
+denied write change=create /usr/$name.p
+denied write change=create /usr/$name.l
+denied write change=remove /usr/empty
+denied write change=link-from /usr/file
+denied write change=link-to /usr/$name.to
+denied write change=rename-from /usr/file
+denied write change=rename-to /usr/$name.m
+denied write change=remove /usr/file"
+	name=c$RANDOM
+	run container_run runc "$name" restricted-root -- sh -c "
+		echo x >/usrx/$name; echo x >/usrx/$name.2; mkdir /usrx/$name.e; $WRITE_STEPS" \
+		sh /usrx "/usrx/$name" "/usrx/$name.2" "/usrx/$name.e" "$name"
+	assert_output "open allowed
+truncate allowed
+chmod allowed
+chown allowed
+mkdir allowed
+mkfifo allowed
+symlink allowed
+rmdir allowed
+link-from allowed
+link-to allowed
+rename-from allowed
+rename-to allowed
+unlink allowed"
+	run denials_of "$name"
+	assert_output ""
+}
+
+# kubelet's atomic writer keeps the token in a timestamped directory.
+@test "writes: a denied file cannot be linked or renamed to another name, nor a directory above it; other files can" {
+	local name=c$RANDOM sa=/run/secrets/kubernetes.io/serviceaccount
+	local token=$sa/..2026_11_23_12_00_00.123456789/token
+	run container_run runc "$name" baseline -- sh -c "$TRY
+		try link-token ln $token /tmp/$name.t1
+		try rename-token mv $token /tmp/$name.t2
+		try rename-above mv /run/secrets /run/$name.s
+		try rename-above mv /run/secrets/kubernetes.io /run/secrets/$name.k
+		try link-other ln /run/other/token /tmp/$name.o
+		try read-other cat /tmp/$name.o
+		try rename-other mv /run/other /run/$name.other
+		try rename-back mv /run/$name.other /run/other"
+	assert_output "link-token refused
+rename-token refused
+rename-above refused
+rename-above refused
+link-other allowed
+read-other allowed
+rename-other allowed
+rename-back allowed"
+	run denials_of "$name"
+	assert_output "denied write change=link-from $token
+denied write change=rename-from $token
+denied write change=rename-from /run/secrets
+denied write change=rename-from /run/secrets/kubernetes.io"
+	# The pins are in the map for bpftool, not in the policy lockcctl shows.
+	run "$LOCKCCTL" policy show baseline
+	assert_output_contains "deny file /run/secrets/kubernetes.io"
+	[[ $output != *pinned* ]]
+	run bpftool map dump pinned /sys/fs/bpf/lockc/maps/rules
+	assert_output_contains '"class": "LOCKC_RULE_PINNED"'
+}
+
 # ---- devices ----------------------------------------------------------------
 
 @test "devices: baseline makes a node of /dev/null but not of a disk; privileged makes both" {
