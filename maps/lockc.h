@@ -110,6 +110,18 @@ struct lockc_policy {
 	/* ---- network ---- */
 	enum lockc_verdict raw_sockets;	/* SOCK_RAW in AF_INET and AF_INET6 */
 	/*
+	 * IP sockets (AF_INET, AF_INET6, loopback included) as a client:
+	 * connect(2), and a datagram sent to an address from a socket that
+	 * bind(2) gave no port (sendto(2), sendmsg(2), TCP Fast Open).
+	 */
+	enum lockc_verdict net_client;
+	/*
+	 * ... as a server: bind(2) to a port (0, an ephemeral port, is a
+	 * client's), listen(2), and a datagram sent to an address from a
+	 * socket bound to a port (a reply).
+	 */
+	enum lockc_verdict net_server;
+	/*
 	 * Capabilities the container may use, one bit per CAP_* number, laid
 	 * out like CapEff in /proc/PID/status (`capsh --decode` reads it).
 	 * Checked in every user namespace, so a capability the runtime
@@ -249,6 +261,14 @@ enum lockc_operation {
 	LOCKC_OP_DEVICE = 28,		/* value: the device number (major << 20 | minor); detail: the path */
 	LOCKC_OP_MKNOD = 29,		/* value: as DEVICE; detail: the new node's name */
 	LOCKC_OP_WRITE = 30,		/* value: the change (lockc_write_kind); detail: the path */
+	/*
+	 * IP sockets. value: the port; detail: the address, binary (4 bytes
+	 * for IPv4, 16 for IPv6, network byte order), which lockcctl prints.
+	 */
+	LOCKC_OP_NET_CONNECT = 31,	/* connect(2): the peer */
+	LOCKC_OP_NET_SEND = 32,		/* a datagram to an address: the peer */
+	LOCKC_OP_NET_BIND = 33,		/* bind(2) to a port: the local address */
+	LOCKC_OP_NET_LISTEN = 34,	/* listen(2): the local port, no detail */
 };
 
 /* What a LOCKC_OP_WRITE event's path was about to undergo. */

@@ -8,6 +8,7 @@
  */
 #include "lockcctl.h"
 
+#include <arpa/inet.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -44,6 +45,10 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_DEVICE] = "device",
 	[LOCKC_OP_MKNOD] = "mknod",
 	[LOCKC_OP_WRITE] = "write",
+	[LOCKC_OP_NET_CONNECT] = "net-connect",
+	[LOCKC_OP_NET_SEND] = "net-send",
+	[LOCKC_OP_NET_BIND] = "net-bind",
+	[LOCKC_OP_NET_LISTEN] = "net-listen",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -161,6 +166,12 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		if (e->value < sizeof(write_kinds) / sizeof(write_kinds[0]) && write_kinds[e->value])
 			snprintf(out, size, "change=%s", write_kinds[e->value]);
 		break;
+	case LOCKC_OP_NET_CONNECT:
+	case LOCKC_OP_NET_SEND:
+	case LOCKC_OP_NET_BIND:
+	case LOCKC_OP_NET_LISTEN:
+		snprintf(out, size, "port=%u", e->value);
+		break;
 	case LOCKC_OP_DEVICE:
 	case LOCKC_OP_MKNOD:
 		snprintf(out, size, "device=%u:%u", e->value >> 20, e->value & 0xfffff);
@@ -168,6 +179,19 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 	default:
 		break;
 	}
+}
+
+/* The binary IP address that the network operations carry, as text. */
+static bool inet_detail(const struct lockc_event *e, char *out, size_t size)
+{
+	int family = e->detail_len == 4 ? AF_INET : e->detail_len == 16 ? AF_INET6 : AF_UNSPEC;
+
+	if (e->operation != LOCKC_OP_NET_CONNECT && e->operation != LOCKC_OP_NET_SEND &&
+	    e->operation != LOCKC_OP_NET_BIND)
+		return false;
+	if (family == AF_UNSPEC || !inet_ntop(family, e + 1, out, size))
+		out[0] = '\0';
+	return true;
 }
 
 static int print_event(void *ctx, void *data, size_t size)
@@ -185,7 +209,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	if (e->operation < N_OPERATIONS && operation_names[e->operation])
 		op = operation_names[e->operation];
 	decision = e->decision == LOCKC_DECISION_AUDITED ? "audited" : "denied";
-	sanitize((const char *)(e + 1), e->detail_len, detail, sizeof(detail));
+	if (!inet_detail(e, detail, sizeof(detail)))
+		sanitize((const char *)(e + 1), e->detail_len, detail, sizeof(detail));
 	sanitize(e->comm, sizeof(e->comm), comm, sizeof(comm));
 	sanitize(e->container_name, sizeof(e->container_name), name, sizeof(name));
 	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));

@@ -65,6 +65,8 @@ static const struct {
 	{ "run-as-root", offsetof(struct lockc_policy, run_as_root) },
 	{ "become-root", offsetof(struct lockc_policy, become_root) },
 	{ "raw-sockets", offsetof(struct lockc_policy, raw_sockets) },
+	{ "net-client", offsetof(struct lockc_policy, net_client) },
+	{ "net-server", offsetof(struct lockc_policy, net_server) },
 };
 
 #define N_SWITCHES (sizeof(switch_classes) / sizeof(switch_classes[0]))

@@ -88,6 +88,17 @@ setup() {
 	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
 }
 
+@test "offline is restricted with IP clients and servers denied, and nothing else changed" {
+	run diff <(grep -v '^#' "$POLICY_DEFAULTS/restricted.policy") <(grep -v '^#' "$POLICY_DEFAULTS/offline.policy")
+	assert_status 1
+	assert_output "27,28c27,28
+< allow net-client
+< allow net-server
+---
+> deny net-client
+> deny net-server"
+}
+
 @test "a policy file must be named NAME.policy" {
 	printf 'deny syslog\n' >"$POLICIES/web.txt"
 	run "$LOCKCCTL" policy apply "$POLICIES/web.txt"
@@ -114,7 +125,7 @@ setup() {
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -240,7 +251,7 @@ policy_error() {
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
 }
 
 @test "two files defining the same policy are refused" {

@@ -96,6 +96,10 @@ program lockc_path_rmdir
 program lockc_path_link
 program lockc_path_rename
 program lockc_socket_create
+program lockc_net_connect
+program lockc_net_bind
+program lockc_net_listen
+program lockc_net_send
 program lockc_forget
 map containers
 map policies

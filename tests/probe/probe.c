@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/mount.h>
@@ -83,6 +85,67 @@ static int connect_errno(const char *path)
 	if (fd >= 0)
 		close(fd);
 	return err;
+}
+
+/* An IPv4 or IPv6 socket address from text; its length, or 0 for bad text. */
+static socklen_t inet_sockaddr(const char *address, const char *port, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, address, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(atoi(port));
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(atoi(port));
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+/*
+ * One IP operation: tcp-connect ADDRESS PORT, tcp-listen ADDRESS PORT (bind,
+ * then listen), udp-send ADDRESS PORT [FROM_PORT] (sendto, from a socket
+ * bound to FROM_PORT first if given). Reports the step that failed.
+ */
+static int inet_op(const char *op, char **argv, int argc)
+{
+	struct sockaddr_storage addr, from;
+	socklen_t len = inet_sockaddr(argv[0], argv[1], &addr);
+	int stream = strcmp(op, "udp-send") != 0, fd, err = 0;
+	const char *step = "socket";
+
+	if (!len || (argc == 3 && !inet_sockaddr(addr.ss_family == AF_INET ? "0.0.0.0" : "::", argv[2], &from)))
+		return report(op, EINVAL);
+	fd = socket(addr.ss_family, stream ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0)
+		return report(step, errno);
+	if (!strcmp(op, "tcp-connect")) {
+		step = "connect";
+		err = connect(fd, (struct sockaddr *)&addr, len) ? errno : 0;
+	} else if (!strcmp(op, "tcp-listen")) {
+		step = "bind";
+		err = bind(fd, (struct sockaddr *)&addr, len) ? errno : 0;
+		if (!err) {
+			step = "listen";
+			err = listen(fd, 1) ? errno : 0;
+		}
+	} else {
+		if (argc == 3) {
+			step = "bind";
+			err = bind(fd, (struct sockaddr *)&from, len) ? errno : 0;
+		}
+		if (!err) {
+			step = "sendto";
+			err = sendto(fd, "x", 1, 0, (struct sockaddr *)&addr, len) < 0 ? errno : 0;
+		}
+	}
+	close(fd);
+	return report(step, err);
 }
 
 /* A bind mount with the new mount API: open_tree(OPEN_TREE_CLONE) + move_mount. */
@@ -202,6 +265,8 @@ static int usage(void)
 			"       long-path DIR LENGTH [create] | open-loop PATH COUNT |\n"
 			"       watch PATH | thread-watch PATH | uids | setresuid R E S [R E S]... |\n"
 			"       socket FAMILY TYPE PROTOCOL | append PATH | truncate PATH |\n"
+			"       tcp-connect ADDRESS PORT | tcp-listen ADDRESS PORT |\n"
+			"       udp-send ADDRESS PORT [FROM_PORT] |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
 			"       memfd-exec PROGRAM ARG...\n");
 	return 2;
@@ -271,6 +336,9 @@ int main(int argc, char **argv)
 			close(fd);
 		return report(op, fd < 0 ? errno : 0);
 	}
+	if ((argc == 4 && (!strcmp(op, "tcp-connect") || !strcmp(op, "tcp-listen"))) ||
+	    ((argc == 4 || argc == 5) && !strcmp(op, "udp-send")))
+		return inet_op(op, argv + 2, argc - 2);
 	if (argc == 3 && !strcmp(op, "append")) {
 		/* Opened for writing only: no O_CREAT, nothing written. */
 		int fd = open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC);

@@ -353,3 +353,66 @@ denied socket family=netlink protocol=audit -"
 	assert_output "escaped
 escaped"
 }
+
+# ---- IP clients and servers -----------------------------------------------
+
+# Each IP operation once, over IPv4 and IPv6 loopback inside the container:
+# a connect (refused by the network, when lockc lets it through), a
+# listener on a port and on an ephemeral one, a datagram from an unbound
+# socket and from one bound to a port (a server's reply).
+NET_STEPS='
+probe tcp-connect 127.0.0.1 9
+probe tcp-connect ::1 9
+probe tcp-listen 127.0.0.1 8080
+probe tcp-listen 127.0.0.1 0
+probe udp-send 127.0.0.1 9
+probe udp-send 127.0.0.1 9 5353'
+
+# The denials of container $1, with listen(2)'s ephemeral port as N.
+net_denials_of() {
+	denials_of "$1" | sed 's/^\(denied net-listen port=\)[0-9]*/\1N/'
+}
+
+@test "net: offline refuses IP clients and servers, loopback included; restricted allows them" {
+	local name=c$RANDOM
+	run container_run runc "$name" offline --user 1000 -- sh -c "$NET_STEPS"
+	assert_output "connect: Operation not permitted
+connect: Operation not permitted
+bind: Operation not permitted
+listen: Operation not permitted
+sendto: Operation not permitted
+bind: Operation not permitted"
+	run net_denials_of "$name"
+	assert_output "denied net-connect port=9 127.0.0.1
+denied net-connect port=9 ::1
+denied net-bind port=8080 127.0.0.1
+denied net-listen port=N -
+denied net-send port=9 127.0.0.1
+denied net-bind port=5353 0.0.0.0"
+	name=c$RANDOM
+	run container_run runc "$name" restricted --user 1000 -- sh -c "$NET_STEPS"
+	assert_output "connect: Connection refused
+connect: Connection refused
+ok
+ok
+ok
+ok"
+	run denials_of "$name"
+	assert_output ""
+}
+
+@test "net: a server-only policy serves and replies from its port, and reaches nobody as a client" {
+	local name=c$RANDOM
+	apply_policy_variant server-only restricted 'deny net-client' 'allow net-server'
+	run container_run runc "$name" server-only --user 1000 -- sh -c "$NET_STEPS"
+	assert_output "connect: Operation not permitted
+connect: Operation not permitted
+ok
+ok
+sendto: Operation not permitted
+ok"
+	run denials_of "$name"
+	assert_output "denied net-connect port=9 127.0.0.1
+denied net-connect port=9 ::1
+denied net-send port=9 127.0.0.1"
+}

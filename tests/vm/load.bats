@@ -52,11 +52,12 @@ $(awk '$1 == "map" { print $2 }' "$manifest" | sort)"
 	run "$LOCKCCTL" policy list
 	assert_status 0
 	assert_output "ID   NAME                     RULES  ALLOWED SWITCHES
-1    baseline                 $(shipped_rule_count baseline)     run-as-root
-2    privileged               6      all
-3    restricted               $(shipped_rule_count restricted)     none"
+1    baseline                 $(shipped_rule_count baseline)     run-as-root,net-client,net-server
+2    offline                  $(shipped_rule_count offline)     none
+3    privileged               6      all
+4    restricted               $(shipped_rule_count restricted)     net-client,net-server"
 	run "$LOCKCCTL" policy show privileged
-	assert_output "# policy privileged (id 2)
+	assert_output "# policy privileged (id 3)
 allow syslog
 allow mount
 allow chroot
@@ -73,6 +74,8 @@ allow ptrace-outside
 allow run-as-root
 allow become-root
 allow raw-sockets
+allow net-client
+allow net-server
 allow capability all
 allow socket all
 allow netlink all
@@ -155,6 +158,8 @@ deny ptrace-outside
 deny run-as-root
 deny become-root
 deny raw-sockets
+deny net-client
+deny net-server
 deny capability all
 deny socket all
 deny netlink all
@@ -212,7 +217,7 @@ allow file /"
 # one per path rule, one per device, and pts is the eight majors 136-143.
 shipped_rule_count() {
 	awk '$1 !~ /^(allow|deny)$/ { next }
-		$2 ~ /^(file|bind-mount|volume|exec)$/ { n++ }
+		$2 ~ /^(file|bind-mount|volume|exec|write)$/ { n++ }
 		$2 == "device" && ($3 == "char" || $3 == "block") { n++; next }
 		$2 == "device" { for (i = 3; i <= NF; i++) n += $i == "pts" ? 8 : 1 }
 		END { print n }' "$POLICY_DEFAULTS/$1.policy"
