@@ -83,6 +83,13 @@ struct {
 	__uint(max_entries, LOCKC_EVENTS_BYTES);
 } events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LOCKC_IPC_OBJECTS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_ipc_owner);
+} ipc_owners SEC(".maps");
+
 /* LRU: a removed container's budget ages out without anyone deleting it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -806,8 +813,65 @@ static bool in_cgroup_subtree(struct cgroup *cgrp, __u64 id, __u32 level)
 	return cgrp && BPF_CORE_READ(cgrp, kn, id) == id;
 }
 
-/* refuse() a connect(2), reporting the listening socket's address. */
-static int refuse_unix_connect(struct confinement *c, struct sock *other)
+/*
+ * The registration whose subtree holds cgroup cgrp (its nearest registered
+ * ancestor, itself included), or 0.
+ */
+static __u64 container_of_cgroup(struct cgroup *cgrp)
+{
+	for (int i = 0; i < SOCKET_CGROUP_CLIMB_MAX && cgrp; i++) {
+		__u64 id = BPF_CORE_READ(cgrp, kn, id);
+
+		if (bpf_map_lookup_elem(&containers, &id))
+			return id;
+		cgrp = BPF_CORE_READ(cgrp, self.parent, cgroup);
+	}
+	return 0;
+}
+
+/* Whether ruleset has an IPC rule that allows the policy named `name`. */
+static bool ipc_rule(struct scratch *s, __u32 ruleset, const char *name)
+{
+	struct lockc_rule_key *key = &s->key;
+	struct lockc_rule *rule;
+	__u32 n;
+
+	__builtin_memcpy(key->path, name, LOCKC_NAME_MAX);
+	key->path[LOCKC_NAME_MAX - 1] = '\0';
+	for (n = 0; n < LOCKC_NAME_MAX - 1 && key->path[n]; n++)
+		;
+	/* The name and its NUL: "web" never matches "webx". */
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * (n + 1);
+	key->ruleset = ruleset;
+	key->class = LOCKC_RULE_IPC;
+	rule = bpf_map_lookup_elem(&rules, key);
+	return rule && rule->verdict == LOCKC_VERDICT_ALLOW;
+}
+
+/* Whether the current container and registration `peer` have each other's consent to talk. */
+static bool ipc_consent(struct confinement *c, __u64 peer)
+{
+	struct lockc_container *other = bpf_map_lookup_elem(&containers, &peer);
+	struct lockc_policy *other_policy;
+	struct scratch *s;
+	bool consent;
+
+	if (!other || !c->policy)
+		return false;
+	other_policy = bpf_map_lookup_elem(&policies, &other->policy_id);
+	if (!other_policy)
+		return false;
+	s = scratch_claim();
+	if (!s)
+		return false;
+	consent = ipc_rule(s, c->policy->ruleset, other_policy->name) &&
+		  ipc_rule(s, other_policy->ruleset, c->policy->name);
+	scratch_release(s);
+	return consent;
+}
+
+/* refuse() a connect(2) or datagram, reporting the other socket's address. */
+static int refuse_unix(struct confinement *c, enum lockc_operation op, struct sock *other)
 {
 	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)other, addr);
 	struct scratch *s;
@@ -815,10 +879,10 @@ static int refuse_unix_connect(struct confinement *c, struct sock *other)
 	int ret;
 
 	if (!addr)
-		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, 0, NULL);
+		return refuse_str(c, op, 0, NULL);
 	s = scratch_claim();
 	if (!s)
-		return refuse_str(c, LOCKC_OP_UNIX_CONNECT, 0, NULL);
+		return refuse_str(c, op, 0, NULL);
 	bpf_probe_read_kernel(s->path, 1, addr->name[0].sun_path);
 	if (s->path[0]) {
 		len = bpf_probe_read_kernel_str(s->path, sizeof(addr->name[0].sun_path),
@@ -830,9 +894,26 @@ static int refuse_unix_connect(struct confinement *c, struct sock *other)
 						 addr->name[0].sun_path + 1);
 		len = len > 0 ? len + 1 : 0;
 	}
-	ret = refuse(c, LOCKC_OP_UNIX_CONNECT, 0, s, len > 1 ? len - 1 : 0);
+	ret = refuse(c, op, 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;
+}
+
+/*
+ * Whether the current task may reach UNIX socket `other`: one of its own
+ * container's, or one of a container whose policy and ours consent.
+ */
+static int unix_reach(struct confinement *c, enum lockc_operation op, struct sock *other)
+{
+	struct cgroup *cgrp = BPF_CORE_READ(other, sk_cgrp_data.cgroup);
+	__u64 peer;
+
+	if (ALLOWED(c->policy, host_sockets) || in_cgroup_subtree(cgrp, c->task->container, c->task->level))
+		return 0;
+	peer = container_of_cgroup(cgrp);
+	if (peer && ipc_consent(c, peer))
+		return 0;
+	return refuse_unix(c, op, other);
 }
 
 /*
@@ -849,11 +930,131 @@ int BPF_PROG(lockc_unix_connect, struct sock *sock, struct sock *other, struct s
 		return ret;
 	if (!confined(&c))
 		return 0;
-	if (ALLOWED(c.policy, host_sockets))
+	return unix_reach(&c, LOCKC_OP_UNIX_CONNECT, other);
+}
+
+/* A datagram to a UNIX socket: /dev/log, NOTIFY_SOCKET, another container's. */
+SEC("lsm/unix_may_send")
+int BPF_PROG(lockc_unix_send, struct socket *sock, struct socket *other, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
 		return 0;
-	if (in_cgroup_subtree(BPF_CORE_READ(other, sk_cgrp_data.cgroup), c.task->container, c.task->level))
+	return unix_reach(&c, LOCKC_OP_UNIX_SEND, BPF_CORE_READ(other, sk));
+}
+
+/* ---- SysV IPC -------------------------------------------------------------- */
+
+/*
+ * Which container made each SysV IPC object. A confined task's object that
+ * cannot be recorded is not made (fail closed): it would read as the host's.
+ */
+static int ipc_made(struct kern_ipc_perm *perm)
+{
+	struct lockc_ipc_owner owner;
+	struct confinement c;
+	__u64 object = (__u64)perm;
+
+	if (!confined(&c))
 		return 0;
-	return refuse_unix_connect(&c, other);
+	owner.container = c.task->container;
+	return bpf_map_update_elem(&ipc_owners, &object, &owner, BPF_ANY) ? -ENOMEM : 0;
+}
+
+static void ipc_gone(struct kern_ipc_perm *perm)
+{
+	__u64 object = (__u64)perm;
+
+	bpf_map_delete_elem(&ipc_owners, &object);
+}
+
+SEC("lsm/msg_queue_alloc_security")
+int BPF_PROG(lockc_msg_queue_made, struct kern_ipc_perm *perm, int ret)
+{
+	return ret ?: ipc_made(perm);
+}
+
+SEC("lsm/shm_alloc_security")
+int BPF_PROG(lockc_shm_made, struct kern_ipc_perm *perm, int ret)
+{
+	return ret ?: ipc_made(perm);
+}
+
+SEC("lsm/sem_alloc_security")
+int BPF_PROG(lockc_sem_made, struct kern_ipc_perm *perm, int ret)
+{
+	return ret ?: ipc_made(perm);
+}
+
+SEC("lsm/msg_queue_free_security")
+int BPF_PROG(lockc_msg_queue_gone, struct kern_ipc_perm *perm)
+{
+	ipc_gone(perm);
+	return 0;
+}
+
+SEC("lsm/shm_free_security")
+int BPF_PROG(lockc_shm_gone, struct kern_ipc_perm *perm)
+{
+	ipc_gone(perm);
+	return 0;
+}
+
+SEC("lsm/sem_free_security")
+int BPF_PROG(lockc_sem_gone, struct kern_ipc_perm *perm)
+{
+	ipc_gone(perm);
+	return 0;
+}
+
+/*
+ * Using a SysV IPC object (attaching, sending, receiving, operating on, or
+ * changing or removing it): the container's own, a consenting container's,
+ * or with host-ipc any. Objects are visible across containers only through
+ * a shared IPC namespace (--ipc=host, another container's).
+ */
+static int ipc_use(struct kern_ipc_perm *perm)
+{
+	struct lockc_ipc_owner *owner;
+	struct confinement c;
+	__u64 object = (__u64)perm;
+
+	if (!confined(&c))
+		return 0;
+	owner = bpf_map_lookup_elem(&ipc_owners, &object);
+	if (owner && owner->container == c.task->container)
+		return 0;
+	if (ALLOWED(c.policy, host_ipc) || (owner && ipc_consent(&c, owner->container)))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_IPC, BPF_CORE_READ(perm, id), NULL);
+}
+
+SEC("lsm/ipc_permission")
+int BPF_PROG(lockc_ipc_permission, struct kern_ipc_perm *ipcp, short flag, int ret)
+{
+	return ret ?: ipc_use(ipcp);
+}
+
+/* IPC_SET and IPC_RMID check no permission through ipc_permission. INFO commands name no object. */
+SEC("lsm/msg_queue_msgctl")
+int BPF_PROG(lockc_msg_queue_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
+}
+
+SEC("lsm/shm_shmctl")
+int BPF_PROG(lockc_shm_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
+}
+
+SEC("lsm/sem_semctl")
+int BPF_PROG(lockc_sem_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
 }
 
 SEC("lsm/syslog")

@@ -83,8 +83,15 @@ struct lockc_policy {
 	 */
 	enum lockc_verdict mount;
 	enum lockc_verdict chroot;	/* chroot(2) */
-	/* connect(2) to a UNIX stream socket created outside the container */
+	/*
+	 * UNIX sockets created outside the container's cgroup subtree (the
+	 * host's, another container's): connect(2) to a stream or seqpacket
+	 * one, a datagram sent to one. LOCKC_RULE_IPC rules let containers
+	 * of two policies that name each other through.
+	 */
 	enum lockc_verdict host_sockets;
+	/* SysV IPC objects (message queues, semaphores, shared memory) that no task of the container made */
+	enum lockc_verdict host_ipc;
 	/* ---- the kernel interfaces a container never needs ---- */
 	enum lockc_verdict bpf;		/* bpf(2), so also lockc's own maps and links */
 	enum lockc_verdict perf_events;	/* perf_event_open(2) */
@@ -174,6 +181,13 @@ enum lockc_rule_class {
 	 * which would carry the denied subtree to a name the rules allow.
 	 */
 	LOCKC_RULE_PINNED = 7,
+	/*
+	 * Another policy whose containers may reach this policy's through
+	 * UNIX sockets and SysV IPC, past host-sockets and host-ipc: allowed
+	 * when each of the two policies has an ALLOW rule naming the other.
+	 * The key's path bytes are the other policy's name and its NUL.
+	 */
+	LOCKC_RULE_IPC = 8,
 };
 
 #define LOCKC_DEVICE_KEY_LEN 9
@@ -269,6 +283,8 @@ enum lockc_operation {
 	LOCKC_OP_NET_SEND = 32,		/* a datagram to an address: the peer */
 	LOCKC_OP_NET_BIND = 33,		/* bind(2) to a port: the local address */
 	LOCKC_OP_NET_LISTEN = 34,	/* listen(2): the local port, no detail */
+	LOCKC_OP_IPC = 35,		/* a SysV IPC object another container or the host made; value: its id (ipcs) */
+	LOCKC_OP_UNIX_SEND = 36,	/* a datagram to a UNIX socket; detail: as UNIX_CONNECT */
 };
 
 /* What a LOCKC_OP_WRITE event's path was about to undergo. */
@@ -317,6 +333,18 @@ struct lockc_event {
 	char comm[16];
 	char container_name[LOCKC_NAME_MAX];
 	char policy_name[LOCKC_NAME_MAX];
+};
+
+/*
+ * Map "ipc_owners": key __u64, the kernel address of a SysV IPC object's
+ * struct kern_ipc_perm, from its creation to its removal; value: the
+ * cgroup id of the registration whose task made it. Objects that no
+ * confined task made have no entry.
+ */
+#define LOCKC_IPC_OBJECTS_MAX 16384
+
+struct lockc_ipc_owner {
+	__u64 container;
 };
 
 /* LRU map "event_budgets": key __u64 container cgroup id. */

@@ -49,6 +49,8 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_NET_SEND] = "net-send",
 	[LOCKC_OP_NET_BIND] = "net-bind",
 	[LOCKC_OP_NET_LISTEN] = "net-listen",
+	[LOCKC_OP_IPC] = "ipc",
+	[LOCKC_OP_UNIX_SEND] = "unix-send",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -160,6 +162,7 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		snprintf(out, size, "permission=%u", e->value);
 		break;
 	case LOCKC_OP_KERNEL_LOAD:
+	case LOCKC_OP_IPC:
 		snprintf(out, size, "id=%u", e->value);
 		break;
 	case LOCKC_OP_WRITE:

@@ -53,6 +53,7 @@ static const struct {
 	{ "mount", offsetof(struct lockc_policy, mount) },
 	{ "chroot", offsetof(struct lockc_policy, chroot) },
 	{ "host-sockets", offsetof(struct lockc_policy, host_sockets) },
+	{ "host-ipc", offsetof(struct lockc_policy, host_ipc) },
 	{ "bpf", offsetof(struct lockc_policy, bpf) },
 	{ "perf-events", offsetof(struct lockc_policy, perf_events) },
 	{ "keyring", offsetof(struct lockc_policy, keyring) },
@@ -240,6 +241,8 @@ static const char *path_class_name(enum lockc_rule_class class)
 {
 	if (class == LOCKC_RULE_DEVICE)
 		return "device";
+	if (class == LOCKC_RULE_IPC)
+		return "ipc";
 	for (size_t i = 0; i < N_PATH_CLASSES; i++)
 		if (path_classes[i].class == class)
 			return path_classes[i].name;
@@ -387,6 +390,7 @@ static const char *known_classes(void)
 	for (size_t i = 0; i < N_PATH_CLASSES; i++)
 		APPEND(path_classes[i].name);
 	APPEND("device");
+	APPEND("ipc");
 	for (size_t i = 0; i < N_SET_CLASSES; i++)
 		APPEND(set_classes[i].name);
 	for (size_t i = 0; i < N_SWITCHES; i++)
@@ -553,6 +557,27 @@ static void add_pinned_ancestors(struct parsed_policy *p)
 	p->count = kept;
 }
 
+/* allow|deny ipc POLICY...: one rule per policy named, as maps/lockc.h encodes LOCKC_RULE_IPC. */
+static void parse_ipc_line(const char *file, unsigned int lineno, struct parsed_policy *p,
+			   enum lockc_verdict verdict, char **words, size_t nwords)
+{
+	if (nwords < 3)
+		fail("%s:%u: '%s ipc' needs the names of policies, such as '%s ipc web'.", file, lineno, words[0],
+		     words[0]);
+	for (size_t i = 2; i < nwords; i++) {
+		struct parsed_rule rule = { .value.verdict = verdict, .line = lineno };
+		size_t len = strlen(words[i]);
+
+		if (!valid_name(words[i]))
+			fail("%s:%u: '%s' is not a policy name: 1-%d letters, digits or ._:- characters.", file,
+			     lineno, words[i], LOCKC_NAME_MAX - 1);
+		rule.key.class = LOCKC_RULE_IPC;
+		memcpy(rule.key.path, words[i], len + 1);
+		rule.key.prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * (len + 1);
+		add_parsed_rule(p, &rule);
+	}
+}
+
 static void policy_parse(const char *file, struct parsed_policy *p)
 {
 	unsigned int switch_line[N_SWITCHES] = { 0 };
@@ -640,6 +665,8 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 			parse_set_line(file, lineno, &set_classes[sc], &sets[sc], verdict, words, nwords);
 		} else if (strcmp(words[1], "device") == 0) {
 			parse_device_line(file, lineno, p, verdict, words, nwords);
+		} else if (strcmp(words[1], "ipc") == 0) {
+			parse_ipc_line(file, lineno, p, verdict, words, nwords);
 		} else {
 			fail("%s:%u: unknown rule class '%s'; known: %s.", file, lineno, words[1], known_classes());
 		}
@@ -659,7 +686,9 @@ static void policy_parse(const char *file, struct parsed_policy *p)
 			fail("%s:%u: the same %s rule as line %u; a policy states each %s once.", file,
 			     a->line > b->line ? a->line : b->line, path_class_name(a->key.class),
 			     a->line < b->line ? a->line : b->line,
-			     a->key.class == LOCKC_RULE_DEVICE ? "device" : "path");
+			     a->key.class == LOCKC_RULE_DEVICE ? "device" :
+			     a->key.class == LOCKC_RULE_IPC	 ? "policy" :
+								   "path");
 	}
 	add_pinned_ancestors(p);
 }
@@ -1082,6 +1111,16 @@ int do_policy_show(int argc, char **argv)
 									   "device", "device", path));
 			else
 				printf("%s device %s\n", verdict_name(rule.verdict), path);
+			continue;
+		}
+		if (keys[i].class == LOCKC_RULE_IPC) {
+			snprintf(path, sizeof(path), "%.*s", LOCKC_NAME_MAX - 1, keys[i].path);
+			if (json_output)
+				json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s}", "verdict",
+									   verdict_name(rule.verdict), "class",
+									   "ipc", "policy", path));
+			else
+				printf("%s ipc %s\n", verdict_name(rule.verdict), path);
 			continue;
 		}
 		decode_rule_path(&keys[i], path, &exact);

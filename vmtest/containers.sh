@@ -44,20 +44,20 @@ make_rootfs() {
 }
 
 # bundle_create NAME [--mount SRC:DST]... [--cap CAP]... [--annotation KEY=VALUE]...
-#               [--user UID] [--new-privileges] [--host-pid] [--host-cgroupns]
+#               [--user UID] [--new-privileges] [--host-pid] [--host-ipc] [--host-cgroupns]
 #               [--all-devices] [--writable-kernel]
 #               [--hook] -- ARGS...
 # Writes $CONTAINER_DIR/NAME/config.json for a container running ARGS.
 # --hook adds lockcctl's OCI hook as the createRuntime hook, the way podman
 # adds it from hooks.d. --new-privileges lets setuid programs raise the
-# uid (runc sets no_new_privs by default), --host-pid and --host-cgroupns
-# share the host's pid and cgroup namespaces, --all-devices lifts the
-# runtime's device cgroup rules and --writable-kernel its read-only
-# /proc/sys and /sys, so that only lockc stands between the workload and
-# those.
+# uid (runc sets no_new_privs by default), --host-pid, --host-ipc and
+# --host-cgroupns share the host's pid, IPC and cgroup namespaces,
+# --all-devices lifts the runtime's device cgroup rules and
+# --writable-kernel its read-only /proc/sys and /sys, so that only lockc
+# stands between the workload and those.
 bundle_create() {
 	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' annotations='{}' hooks='{}' uid=0 args
-	local new_privileges=false host_pid=false host_cgroupns=false all_devices=false writable_kernel=false
+	local new_privileges=false host_pid=false host_ipc=false host_cgroupns=false all_devices=false writable_kernel=false
 	shift
 	bundle=$CONTAINER_DIR/$name
 	while [ "$1" != -- ]; do
@@ -68,11 +68,12 @@ bundle_create() {
 		--user) uid=$2 ;;
 		--annotation) annotations=$(jq -c --arg key "${2%%=*}" --arg value "${2#*=}" \
 			'. + {($key): $value}' <<<"$annotations") ;;
-		--new-privileges|--host-pid|--host-cgroupns|--all-devices|--writable-kernel)
+		--new-privileges|--host-pid|--host-ipc|--host-cgroupns|--all-devices|--writable-kernel)
 			case $1 in
 			--host-cgroupns) host_cgroupns=true ;;
 			--new-privileges) new_privileges=true ;;
 			--host-pid) host_pid=true ;;
+			--host-ipc) host_ipc=true ;;
 			--all-devices) all_devices=true ;;
 			--writable-kernel) writable_kernel=true ;;
 			esac
@@ -96,7 +97,7 @@ bundle_create() {
 	jq --arg rootfs "$CONTAINER_DIR/rootfs" --arg cgroup "/$CONTAINER_CGROUP_PARENT/$name" \
 		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" \
 		--argjson annotations "$annotations" --argjson hooks "$hooks" --argjson uid "$uid" \
-		--argjson new_privileges "$new_privileges" --argjson host_pid "$host_pid" \
+		--argjson new_privileges "$new_privileges" --argjson host_pid "$host_pid" --argjson host_ipc "$host_ipc" \
 		--argjson host_cgroupns "$host_cgroupns" --argjson all_devices "$all_devices" \
 		--argjson writable_kernel "$writable_kernel" '
 		.root = {path: $rootfs, readonly: false}
@@ -111,6 +112,7 @@ bundle_create() {
 		| .linux.namespaces |= map(select(.type != "network"))
 		| .process.noNewPrivileges = ($new_privileges | not)
 		| if $host_pid then .linux.namespaces |= map(select(.type != "pid")) else . end
+		| if $host_ipc then .linux.namespaces |= map(select(.type != "ipc")) else . end
 		| if $host_cgroupns then .linux.namespaces |= map(select(.type != "cgroup")) else . end
 		| if $all_devices then .linux.resources.devices = [{allow: true, access: "rwm"}] else . end
 		| if $writable_kernel then

@@ -91,7 +91,7 @@ setup() {
 @test "offline is restricted with IP clients and servers denied, and nothing else changed" {
 	run diff <(grep -v '^#' "$POLICY_DEFAULTS/restricted.policy") <(grep -v '^#' "$POLICY_DEFAULTS/offline.policy")
 	assert_status 1
-	assert_output "27,28c27,28
+	assert_output "28,29c28,29
 < allow net-client
 < allow net-server
 ---
@@ -125,7 +125,7 @@ setup() {
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -140,6 +140,19 @@ setup() {
 policy_error() {
 	printf '%s\n' "$1" >"$POLICIES/p.policy"
 	"$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/p.policy" 2>&1
+}
+
+@test "ipc rules name policies, each once; the names parse before any map is opened" {
+	run policy_error 'allow ipc'
+	assert_status 1
+	assert_output "Error: $POLICIES/p.policy:1: 'allow ipc' needs the names of policies, such as 'allow ipc web'."
+	run policy_error 'allow ipc db we/b'
+	assert_output "Error: $POLICIES/p.policy:1: 'we/b' is not a policy name: 1-63 letters, digits or ._:- characters."
+	printf 'allow ipc web db\nallow ipc web\n' >"$POLICIES/p.policy"
+	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/p.policy"
+	assert_output "Error: $POLICIES/p.policy:2: the same ipc rule as line 1; a policy states each policy once."
+	run policy_error 'allow ipc web db'
+	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
 }
 
 @test "path rules must name canonical absolute paths" {
@@ -251,7 +264,7 @@ policy_error() {
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, exec, write, device, capability, socket, netlink, syslog, mount, chroot, host-sockets, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
 }
 
 @test "two files defining the same policy are refused" {

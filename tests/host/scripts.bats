@@ -65,6 +65,17 @@ program lockc_fs_param
 program lockc_sb_pivotroot
 program lockc_chroot
 program lockc_unix_connect
+program lockc_unix_send
+program lockc_msg_queue_made
+program lockc_shm_made
+program lockc_sem_made
+program lockc_msg_queue_gone
+program lockc_shm_gone
+program lockc_sem_gone
+program lockc_ipc_permission
+program lockc_msg_queue_ctl
+program lockc_shm_ctl
+program lockc_sem_ctl
 program lockc_syslog
 program lockc_exec
 program lockc_mmap_exec
@@ -106,6 +117,7 @@ map policies
 map rules
 map armed_tasks
 map events
+map ipc_owners
 map event_budgets
 map event_stats
 map scratch_slots"

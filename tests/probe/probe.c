@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,6 +75,61 @@ static int serve(const char *path)
 		if (conn >= 0)
 			close(conn);
 	}
+}
+
+/* A datagram socket bound at path, then nothing until killed. */
+static int dgram_serve(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		return report("bind", errno);
+	for (;;)
+		pause();
+}
+
+static int unix_send(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (fd < 0 || sendto(fd, "x", 1, 0, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	return report("sendto", err);
+}
+
+/*
+ * SysV shared memory: shm-make KEY (IPC_CREAT), shm-attach KEY, shm-id KEY
+ * (prints the id), shm-remove ID (IPC_RMID, by id: no shmget first).
+ */
+static int shm_op(const char *op, const char *arg)
+{
+	long number = strtol(arg, NULL, 0);
+	int id;
+	void *at;
+
+	if (!strcmp(op, "shm-remove"))
+		return report("shmctl", shmctl(number, IPC_RMID, NULL) ? errno : 0);
+	id = shmget(number, 4096, strcmp(op, "shm-make") ? 0 : IPC_CREAT | 0666);
+	if (id < 0)
+		return report("shmget", errno);
+	if (!strcmp(op, "shm-id")) {
+		printf("%d\n", id);
+		return 0;
+	}
+	if (!strcmp(op, "shm-attach")) {
+		at = shmat(id, NULL, SHM_RDONLY);
+		if (at == (void *)-1)
+			return report("shmat", errno);
+		shmdt(at);
+	}
+	return report(op, 0);
 }
 
 static int connect_errno(const char *path)
@@ -266,7 +323,9 @@ static int usage(void)
 			"       watch PATH | thread-watch PATH | uids | setresuid R E S [R E S]... |\n"
 			"       socket FAMILY TYPE PROTOCOL | append PATH | truncate PATH |\n"
 			"       tcp-connect ADDRESS PORT | tcp-listen ADDRESS PORT |\n"
-			"       udp-send ADDRESS PORT [FROM_PORT] |\n"
+			"       udp-send ADDRESS PORT [FROM_PORT] | dgram-serve SOCKET |\n"
+			"       unix-send SOCKET | shm-make KEY | shm-attach KEY | shm-id KEY |\n"
+			"       shm-remove ID |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
 			"       memfd-exec PROGRAM ARG...\n");
 	return 2;
@@ -339,6 +398,13 @@ int main(int argc, char **argv)
 	if ((argc == 4 && (!strcmp(op, "tcp-connect") || !strcmp(op, "tcp-listen"))) ||
 	    ((argc == 4 || argc == 5) && !strcmp(op, "udp-send")))
 		return inet_op(op, argv + 2, argc - 2);
+	if (argc == 3 && !strcmp(op, "dgram-serve"))
+		return dgram_serve(argv[2]);
+	if (argc == 3 && !strcmp(op, "unix-send"))
+		return unix_send(argv[2]);
+	if (argc == 3 && (!strcmp(op, "shm-make") || !strcmp(op, "shm-attach") || !strcmp(op, "shm-id") ||
+			  !strcmp(op, "shm-remove")))
+		return shm_op(op, argv[2]);
 	if (argc == 3 && !strcmp(op, "append")) {
 		/* Opened for writing only: no O_CREAT, nothing written. */
 		int fd = open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC);
