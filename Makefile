@@ -4,6 +4,7 @@
 BUILD ?= build
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_OBJDUMP ?= llvm-objdump
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # The BTF that vmlinux.h is generated from. CO-RE relocates the objects to
@@ -21,6 +22,7 @@ BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
 HELPER_SOURCES := $(wildcard maps/lockcctl*.c)
 MANIFEST := $(BUILD)/lockc.manifest
+HOOKS := $(BUILD)/lockc.hooks
 # Static, so that they run inside a busybox container: one operation per
 # call, escape techniques, and a workload that must never be denied.
 PROBE := $(BUILD)/probe
@@ -33,7 +35,7 @@ OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
 .PHONY: all deps check clean vm demo
-all: $(BPF_OBJECT) $(MANIFEST) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
+all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
 	scripts/install-deps
@@ -53,6 +55,13 @@ $(BPF_OBJECT): bpf/lockc.bpf.c maps/lockc.h $(BUILD)/vmlinux.h
 # pin per map, read from the object's BTF.
 $(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
 	$(BPFTOOL) btf dump file $< -j | jq -r -f bpf/manifest.jq >$@.tmp
+	mv $@.tmp $@
+
+# The LSM hooks the programs attach to, one per line, from the object's
+# "lsm/NAME" sections: lockc-load refuses a kernel that lacks one by name.
+$(HOOKS): $(BPF_OBJECT)
+	$(LLVM_OBJDUMP) -h $< | awk '$$2 ~ /^lsm\// { sub(/^lsm\//, "", $$2); print $$2 }' >$@.tmp
+	test -s $@.tmp
 	mv $@.tmp $@
 
 # The shipped lockc.conf, built into lockcctl for nodes that have none.

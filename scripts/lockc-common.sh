@@ -65,6 +65,16 @@ manifest() {
 }
 
 manifest_programs() { manifest | awk '$1 == "program" { print $2 }'; }
+
+# The LSM hooks lockc's programs attach to that this kernel does not have,
+# one per line. The kernel names each hook bpf_lsm_NAME in its BTF.
+missing_hooks() {
+	local file=$LOCKC_OBJECT_DIR/lockc.hooks
+	[ -r "$file" ] || die "$file is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+	[ -r "$LOCKC_BTF_FILE" ] || return 0
+	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$file") \
+		<(grep -a -o 'bpf_lsm_[a-z0-9_]*' "$LOCKC_BTF_FILE" | sed 's/^bpf_lsm_//' | LC_ALL=C sort -u)
+}
 manifest_maps() { manifest | awk '$1 == "map" { print $2 }'; }
 
 # bpftool's JSON list of every link or map ($1) with the paths it is pinned

@@ -241,6 +241,7 @@ map_status_line() {
 	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
 	expected="lockc: loaded ($PIN)
 kernel LSMs: $(cat /sys/kernel/security/lsm)
+kernel hooks: all $(wc -l <"$PROJECT/build/lockc.hooks") that lockc attaches to
 programs: $programs of $programs attached"
 	while read -r name; do
 		# bpftool 7.5 exits 255 after printing one link
@@ -249,10 +250,11 @@ programs: $programs of $programs attached"
 	done < <(awk '$1 == "program" { print $2 }' "$PROJECT/build/lockc.manifest")
 	expected+=$'\n'"maps: $maps of $maps pinned"
 	expected+=$'\n'$(map_status_line containers 1)
-	expected+=$'\n'$(map_status_line policies 3)
+	expected+=$'\n'$(map_status_line policies 4)
 	expected+=$'\n'$(map_status_line rules "$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)")
 	expected+=$'\n'$(map_status_line armed_tasks)
 	expected+=$'\n'$(map_status_line events)
+	expected+=$'\n'$(map_status_line ipc_owners 0)
 	expected+=$'\n'$(map_status_line event_budgets 0)
 	expected+=$'\n'$(map_status_line event_stats 1)
 	expected+=$'\n'$(map_status_line scratch_slots 4)
@@ -265,8 +267,25 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state' <<<"$output")" = loaded ]
 	[ "$(jq -r '.programs[0].name' <<<"$output")" = lockc_arm ]
 	[ "$(jq -r '[.maps[] | .name + "=" + (.entries | tostring)] | join(" ")' <<<"$output")" = \
-		"containers=1 policies=3 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null events=null event_budgets=0 event_stats=1 scratch_slots=4" ]
+		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
+}
+
+# A build whose object would attach to a hook this kernel lacks, as 6.1's
+# would to a hook of a later kernel.
+@test "a kernel without one of lockc's hooks is refused by name before anything is loaded; status names it" {
+	local objects=$BATS_TEST_TMPDIR/objects
+	mkdir "$objects"
+	cp "$PROJECT"/build/{lockc.bpf.o,lockc.manifest,lockc.hooks,lockcctl} "$objects/"
+	printf 'file_open_of_the_future\nmmap_of_the_future\n' >>"$objects/lockc.hooks"
+	LOCKC_OBJECT_DIR=$objects run "$SCRIPTS/lockc-load"
+	assert_status 1
+	assert_output "lockc-load: this kernel has no LSM hook file_open_of_the_future, mmap_of_the_future, which lockc attaches to; nothing was loaded. Run lockc on Linux 6.1 or newer."
+	[ ! -e "$PIN" ]
+	[ -z "$(lockc_link_ids)" ]
+	LOCKC_OBJECT_DIR=$objects run "$SCRIPTS/lockc-status"
+	assert_status 3
+	assert_output_contains "kernel hooks: file_open_of_the_future, mmap_of_the_future missing  <- lockc cannot load on this kernel"
 }
 
 @test "status reports a missing link as incomplete" {
