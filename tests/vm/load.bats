@@ -62,6 +62,7 @@ allow syslog
 allow mount
 allow chroot
 allow host-sockets
+allow host-ipc
 allow bpf
 allow perf-events
 allow keyring
@@ -128,7 +129,8 @@ allow netlink route"
 	printf 'allow everything\n' >"$BATS_TEST_TMPDIR/policies/broken.policy"
 	LOCKC_POLICY_DIR=$BATS_TEST_TMPDIR/policies run "$SCRIPTS/lockc-load"
 	assert_status 1
-	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, volume, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server."
+	assert_output "Error: $BATS_TEST_TMPDIR/policies/broken.policy:1: unknown rule class 'everything'; known: file, bind-mount, volume, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server.
+lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_TMPDIR/policies failed (see above); nothing was loaded."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
 }
@@ -145,6 +147,7 @@ allow syslog
 deny mount
 deny chroot
 deny host-sockets
+deny host-ipc
 deny bpf
 deny perf-events
 deny keyring
