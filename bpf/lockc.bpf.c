@@ -1555,8 +1555,8 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 		       enum lockc_write_kind kind)
 {
 	bool source = kind == LOCKC_WRITE_RENAME_FROM || kind == LOCKC_WRITE_LINK_FROM;
-	bool allowed = false;
 	struct scratch *s;
+	bool allowed;
 	__u32 len;
 	int ret;
 
@@ -1566,12 +1566,12 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	if (!s)
 		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
 	len = resolve_path(s, vfsmnt, dentry);
-	if (len > 0 && write_allowed(s, c->policy, len))
-		allowed = !source ||
-			  (rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW &&
-			   (kind == LOCKC_WRITE_LINK_FROM ||
-			    rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
-					    LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW));
+	allowed = len > 0 && write_allowed(s, c->policy, len);
+	if (allowed && source)
+		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW;
+	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
+		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
+					  LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW;
 	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
 	scratch_release(s);
 	return ret;
