@@ -1060,6 +1060,20 @@ int do_policy_list(int argc, char **argv)
 }
 
 /* Print a loaded policy back in the policy file format (or as JSON). */
+/*
+ * A rule whose key holds a name rather than a path (device, ipc): "VERDICT
+ * CLASS NAME", or under --json an object with NAME as `field`.
+ */
+static void show_named_rule(json_t *rule_list, enum lockc_verdict verdict, const char *class, const char *field,
+			    const char *name)
+{
+	if (json_output)
+		json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s}", "verdict", verdict_name(verdict),
+							   "class", class, field, name));
+	else
+		printf("%s %s %s\n", verdict_name(verdict), class, name);
+}
+
 int do_policy_show(int argc, char **argv)
 {
 	struct lockc_rule_key *keys;
@@ -1105,22 +1119,12 @@ int do_policy_show(int argc, char **argv)
 			continue;
 		if (keys[i].class == LOCKC_RULE_DEVICE) {
 			decode_device(&keys[i], path, sizeof(path));
-			if (json_output)
-				json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s}", "verdict",
-									   verdict_name(rule.verdict), "class",
-									   "device", "device", path));
-			else
-				printf("%s device %s\n", verdict_name(rule.verdict), path);
+			show_named_rule(rule_list, rule.verdict, "device", "device", path);
 			continue;
 		}
 		if (keys[i].class == LOCKC_RULE_IPC) {
 			snprintf(path, sizeof(path), "%.*s", LOCKC_NAME_MAX - 1, keys[i].path);
-			if (json_output)
-				json_array_append_new(rule_list, json_pack("{s:s,s:s,s:s}", "verdict",
-									   verdict_name(rule.verdict), "class",
-									   "ipc", "policy", path));
-			else
-				printf("%s ipc %s\n", verdict_name(rule.verdict), path);
+			show_named_rule(rule_list, rule.verdict, "ipc", "policy", path);
 			continue;
 		}
 		decode_rule_path(&keys[i], path, &exact);

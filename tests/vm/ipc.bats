@@ -95,6 +95,10 @@ ok"
 	assert_output "connect: Operation not permitted"
 	run denials_of "$d"
 	assert_output "denied unix-connect - /shared/a.sock"
+	run "$LOCKCCTL" policy show ipc-a
+	assert_output_contains "allow ipc ipc-b"
+	run "$LOCKCCTL" --json policy show ipc-a
+	[ "$(jq -c '.rule_list[] | select(.class == "ipc")' <<<"$output")" = '{"verdict":"allow","class":"ipc","policy":"ipc-b"}' ]
 }
 
 @test "ipc: datagrams between consenting containers go; to a third policy's they do not" {
