@@ -28,13 +28,15 @@ HOOKS := $(BUILD)/lockc.hooks
 PROBE := $(BUILD)/probe
 ESCAPE := $(BUILD)/escape
 WORKLOAD := $(BUILD)/workload
+# The microbenchmark loops of `make bench`, static for the same reason.
+BENCH := $(BUILD)/bench
 
 # The oci-hooks(5) file that podman and CRI-O read from a hooks.d directory.
 # It names lockcctl by absolute path: this tree's, or LOCKCCTL_PATH.
 OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
-.PHONY: all deps check clean vm demo
+.PHONY: all deps check clean vm demo bench
 all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
@@ -81,6 +83,9 @@ $(OCI_HOOK): scripts/oci-hook.json.in
 $(BUILD)/%: tests/probe/%.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
 
+$(BENCH): tests/bench/bench.c | $(BUILD)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 check: deps all
 	tests/run
 
@@ -97,6 +102,13 @@ ifeq ($(CMD),)
 else
 	vmtest/run -k $(KERNEL) -- sh -c 'scripts/lockc-load && $(CMD)'
 endif
+
+# What lockc costs, against no LSM policy, Landlock and AppArmor, in two
+# boots of one kernel (tests/bench/run): a table, never a pass or fail.
+# 6.12 by default: kernels before 6.4 report map memory as an upper bound.
+BENCH_KERNEL ?= 6.12
+bench: all $(BENCH)
+	tests/bench/run -k $(BENCH_KERNEL)
 
 clean:
 	rm -rf $(BUILD)

@@ -79,6 +79,45 @@ struct {
 } armed_tasks SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} path_changes SEC(".maps");
+
+/*
+ * What a container's policy let it do with an inode: open it for reading,
+ * run or map it executable. Kept on the inode, so that the next time the
+ * container does the same with it the path and the rule lookup, which are
+ * most of what an open or exec in a container costs (make bench), are
+ * skipped. The container could do it through an allowed path, so doing it
+ * again through another path gives it nothing new. The entry holds while
+ * the container's ruleset is the one that allowed it (a ruleset number is
+ * never reused, see lockcctl policy apply) and no path on the node has
+ * changed ("path_changes"). The kernel frees it with the inode, so it cannot
+ * outlive the file it stands for. One container per inode: another
+ * container's verdict replaces it. The lock keeps a reader from seeing half
+ * of one container's entry and half of another's.
+ */
+#define INODE_READ 1
+#define INODE_EXEC 2
+
+struct allowed_inode {
+	struct bpf_spin_lock lock;
+	__u32 ruleset;
+	__u64 container;
+	__u64 path_changes;
+	__u32 allowed;		/* INODE_READ | INODE_EXEC */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct allowed_inode);
+} allowed_inodes SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LOCKC_EVENTS_BYTES);
 } events SEC(".maps");
@@ -214,6 +253,68 @@ static bool confined(struct confinement *c)
 		return false;
 	c->policy = bpf_map_lookup_elem(&policies, &c->container->policy_id);
 	return true;
+}
+
+/* The count of path changes so far; see "path_changes" in maps/lockc.h. */
+static __u64 path_changes_now(void)
+{
+	__u32 zero = 0;
+	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+
+	return changes ? *changes : 0;
+}
+
+/*
+ * Called by every task, the host's too: a host rename can move a file out
+ * of a container's allowed paths.
+ */
+static void note_path_change(void)
+{
+	__u32 zero = 0;
+	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+
+	if (changes)
+		__sync_fetch_and_add(changes, 1);
+}
+
+/* Whether the container was allowed `what` (INODE_*) on this inode, and no path changed since. */
+static bool allowed_before(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
+{
+	struct allowed_inode *entry = bpf_inode_storage_get(&allowed_inodes, inode, 0, 0);
+	bool allowed;
+
+	if (!entry || !c->policy)
+		return false;
+	bpf_spin_lock(&entry->lock);
+	allowed = entry->container == c->task->container && entry->ruleset == c->policy->ruleset &&
+		  entry->path_changes == changes && (entry->allowed & what);
+	bpf_spin_unlock(&entry->lock);
+	return allowed;
+}
+
+/*
+ * Best effort: an inode without room for an entry is decided in full next
+ * time. `changes` is the count read before the decision was made, so a path
+ * change while it was made leaves the entry unused.
+ */
+static void remember_allowed(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
+{
+	struct allowed_inode *entry =
+		bpf_inode_storage_get(&allowed_inodes, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!entry || !c->policy)
+		return;
+	bpf_spin_lock(&entry->lock);
+	if (entry->container == c->task->container && entry->ruleset == c->policy->ruleset &&
+	    entry->path_changes == changes) {
+		entry->allowed |= what;
+	} else {
+		entry->container = c->task->container;
+		entry->ruleset = c->policy->ruleset;
+		entry->path_changes = changes;
+		entry->allowed = what;
+	}
+	bpf_spin_unlock(&entry->lock);
 }
 
 /* A missing policy allows nothing. */
@@ -551,7 +652,9 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 {
 	struct confinement c;
 	enum lockc_verdict verdict = LOCKC_VERDICT_DENY;
+	struct inode *inode = file->f_inode;
 	struct mnt_namespace *ns;
+	__u64 changes;
 	struct scratch *s;
 	umode_t mode;
 	dev_t rdev;
@@ -566,7 +669,7 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	 * a file the workload opened, under that file's path: the workload's
 	 * own open was decided already, and an audited one was reported.
 	 */
-	if (BPF_CORE_READ(file, f_mode) & FMODE_NOACCOUNT)
+	if (file->f_mode & FMODE_NOACCOUNT)
 		return 0;
 	/*
 	 * Kernel-internal mounts hold files that are in no directory tree
@@ -585,6 +688,10 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	 */
 	if (!ALLOWED(c.policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
 		return refuse_str(&c, LOCKC_OP_OPEN_DETACHED, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+	/* Read before the decision: a change while it is made leaves it uncached. */
+	changes = path_changes_now();
+	if (!(file->f_mode & FMODE_WRITE) && allowed_before(&c, inode, INODE_READ, changes))
+		return 0;
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(&c, LOCKC_OP_OPEN, 0, NULL);
@@ -598,14 +705,16 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		goto out;
 	}
 	/* A device is judged by its number, so a node made or mounted anywhere is caught. */
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	rdev = BPF_CORE_READ(file, f_inode, i_rdev);
+	mode = inode->i_mode;
+	rdev = inode->i_rdev;
 	if (is_device(mode) && device_verdict(s, c.policy->ruleset, mode, rdev) != LOCKC_VERDICT_ALLOW) {
 		ret = refuse(&c, LOCKC_OP_DEVICE, rdev, s, len);
 		goto out;
 	}
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+	if (!(file->f_mode & FMODE_WRITE)) {
+		remember_allowed(&c, inode, INODE_READ, changes);
 		goto out;
+	}
 	if (!ALLOWED(c.policy, kernel_tunables) && kernel_tunable(file))
 		ret = refuse(&c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
 	else if (!write_allowed(s, c.policy, len))
@@ -670,6 +779,7 @@ int BPF_PROG(lockc_sb_mount, const char *dev_name, const struct path *path, cons
 
 	if (ret)
 		return ret;
+	note_path_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, mount))
@@ -731,7 +841,10 @@ static const char *mount_point_name(struct vfsmount *vfsmnt)
 SEC("lsm/sb_umount")
 int BPF_PROG(lockc_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
-	return ret ?: mount_change(LOCKC_OP_UMOUNT, mount_point_name(mnt));
+	if (ret)
+		return ret;
+	note_path_change();
+	return mount_change(LOCKC_OP_UMOUNT, mount_point_name(mnt));
 }
 
 SEC("lsm/sb_remount")
@@ -743,7 +856,10 @@ int BPF_PROG(lockc_sb_remount, struct super_block *sb, void *mnt_opts, int ret)
 SEC("lsm/move_mount")
 int BPF_PROG(lockc_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
-	return ret ?: mount_change(LOCKC_OP_MOVE_MOUNT, dentry_name(BPF_CORE_READ(to_path, dentry)));
+	if (ret)
+		return ret;
+	note_path_change();
+	return mount_change(LOCKC_OP_MOVE_MOUNT, dentry_name(BPF_CORE_READ(to_path, dentry)));
 }
 
 /*
@@ -767,6 +883,7 @@ int BPF_PROG(lockc_sb_pivotroot, const struct path *old_path, const struct path 
 
 	if (ret)
 		return ret;
+	note_path_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, mount) && ALLOWED(c.policy, chroot))
@@ -785,6 +902,7 @@ int BPF_PROG(lockc_chroot, const struct path *path, int ret)
 
 	if (ret)
 		return ret;
+	note_path_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, chroot))
@@ -1090,13 +1208,18 @@ static bool pathless_exec_allowed(struct confinement *c, struct scratch *s)
  */
 static int exec_check(struct confinement *c, struct file *file, enum lockc_operation op)
 {
+	struct inode *inode = file->f_inode;
 	bool allowed = false;
 	struct scratch *s;
+	__u64 changes;
 	long len;
 	int ret;
 
 	if (!c->policy)
 		return refuse_str(c, op, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+	changes = path_changes_now();
+	if (allowed_before(c, inode, INODE_EXEC, changes))
+		return 0;
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(c, op, 0, NULL);
@@ -1106,6 +1229,8 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 	else if (len > 1)
 		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, s->path, len - 1) ==
 			  LOCKC_VERDICT_ALLOW;
+	if (allowed)
+		remember_allowed(c, inode, INODE_EXEC, changes);
 	ret = allowed ? 0 : refuse(c, op, 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;
@@ -1629,7 +1754,15 @@ int BPF_PROG(lockc_path_symlink, const struct path *dir, struct dentry *dentry, 
 SEC("lsm/path_unlink")
 int BPF_PROG(lockc_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
-	return ret ?: path_write(dir, dentry, LOCKC_WRITE_REMOVE);
+	struct inode *inode;
+
+	if (ret)
+		return ret;
+	/* The file keeps its other names, which may be paths its reader's policy denies. */
+	inode = dentry->d_inode;
+	if (inode && inode->i_nlink > 1)
+		note_path_change();
+	return path_write(dir, dentry, LOCKC_WRITE_REMOVE);
 }
 
 SEC("lsm/path_rmdir")
@@ -1664,6 +1797,7 @@ int BPF_PROG(lockc_path_rename, const struct path *old_dir, struct dentry *old_d
 
 	if (ret)
 		return ret;
+	note_path_change();
 	if (!confined(&c))
 		return 0;
 	return write_check(&c, BPF_CORE_READ(old_dir, mnt), old_dentry, LOCKC_WRITE_RENAME_FROM) ?:

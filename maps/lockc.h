@@ -232,6 +232,13 @@ struct lockc_task {
 	__u32 level;		/* that cgroup's level below the cgroup v2 root */
 };
 
+/*
+ * Map "path_changes": one __u64 at key 0, the number of renames, unlinks of
+ * a hard-linked file, mounts, unmounts, mount moves, chroots and pivot_roots
+ * on the node since lockc was loaded. Each can give a file another path, so
+ * an open verdict cached in "opened_inodes" before it is not used.
+ */
+
 /* ---- events ------------------------------------------------------------ */
 
 /* Ring buffer "events": its size in bytes (a power of two pages). */

@@ -3,6 +3,7 @@
 #include "lockcctl.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <linux/capability.h>
@@ -781,7 +782,7 @@ int do_policy_apply(int argc, char **argv)
 {
 	struct parsed_policy *parsed;
 	struct lockc_policy *old;
-	__u32 *ids, *fresh, *referenced, next_free = 1;
+	__u32 *ids, *fresh, *referenced, next_free = 1, highest_ruleset = LOCKC_RULESET_NONE;
 	size_t used, fresh_ids = 0, rule_count, new_rules = 0, n_referenced = 0;
 	struct lockc_rule_key *keys;
 	struct ruleset_set live;
@@ -846,12 +847,19 @@ int do_policy_apply(int argc, char **argv)
 		fail("the rules map holds %zu of %d rules and the %zu new ones do not fit; shorten the policies.",
 		     rule_count, LOCKC_RULES_MAX, new_rules);
 
-	/* Write each policy's rules under a ruleset that no policy uses yet. */
+	/*
+	 * Write each policy's rules under a ruleset above every one in use, so
+	 * that a ruleset number never comes back while lockc is loaded: the
+	 * open verdicts a task caches (struct lockc_task) name the ruleset that
+	 * gave them, and a reused number would revive them.
+	 */
+	for (size_t i = 0; i < live.count; i++)
+		highest_ruleset = live.ids[i] > highest_ruleset ? live.ids[i] : highest_ruleset;
+	if (highest_ruleset > UINT32_MAX - (__u32)argc)
+		fail("lockc has used up its ruleset numbers; run lockc-unload and lockc-load to start again.");
 	for (int i = 0; i < argc; i++) {
-		__u32 ruleset = 1;
+		__u32 ruleset = highest_ruleset + 1 + i;
 
-		while (ruleset_in(ruleset, &live) || ruleset_in(ruleset, &(struct ruleset_set){ fresh, i }))
-			ruleset++;
 		fresh[i] = ruleset;
 		parsed[i].policy.ruleset = ruleset;
 		for (size_t r = 0; r < parsed[i].count; r++) {

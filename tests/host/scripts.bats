@@ -116,6 +116,8 @@ map containers
 map policies
 map rules
 map armed_tasks
+map path_changes
+map allowed_inodes
 map events
 map ipc_owners
 map event_budgets

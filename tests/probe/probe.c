@@ -315,6 +315,27 @@ static int memfd_exec_errno(const char *program, char **argv)
 	return errno;
 }
 
+/*
+ * Open FIRST, print the result, wait (at most 20 s) until the path GONE no
+ * longer exists, then open SECOND: one task, so that the second open meets
+ * what lockc remembered of the first.
+ */
+static int open_twice(const char *first, const char *gone, const char *second)
+{
+	struct stat st;
+	int err = open_errno(first);
+
+	report("open", err);
+	fflush(stdout);
+	for (int i = 0; i < 2000 && stat(gone, &st) == 0; i++)
+		usleep(10000);
+	if (stat(gone, &st) == 0) {
+		printf("open-twice: %s is still there\n", gone);
+		return 1;
+	}
+	return report("open", open_errno(second)) || err;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: probe open PATH | fork-open PATH | thread-open PATH | serve SOCKET |\n"
@@ -327,7 +348,7 @@ static int usage(void)
 			"       unix-send SOCKET | shm-make KEY | shm-attach KEY | shm-id KEY |\n"
 			"       shm-remove ID |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
-			"       memfd-exec PROGRAM ARG...\n");
+			"       memfd-exec PROGRAM ARG... | open-twice FIRST GONE SECOND\n");
 	return 2;
 }
 
@@ -337,6 +358,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(op, "open"))
 		return report(op, open_errno(argv[2]));
+	if (argc == 5 && !strcmp(op, "open-twice"))
+		return open_twice(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(op, "fork-open")) {
 		int status;
 		pid_t pid = fork();
