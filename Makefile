@@ -28,8 +28,10 @@ HOOKS := $(BUILD)/lockc.hooks
 PROBE := $(BUILD)/probe
 ESCAPE := $(BUILD)/escape
 WORKLOAD := $(BUILD)/workload
-# The microbenchmark loops of `make bench`, static for the same reason.
+# The microbenchmark loops of `make bench`, static for the same reason, and
+# the BPF object of its "empty programs" condition.
 BENCH := $(BUILD)/bench
+BENCH_EMPTY := $(BUILD)/bench-empty.bpf.o
 
 # The oci-hooks(5) file that podman and CRI-O read from a hooks.d directory.
 # It names lockcctl by absolute path: this tree's, or LOCKCCTL_PATH.
@@ -86,6 +88,13 @@ $(BUILD)/%: tests/probe/%.c | $(BUILD)
 $(BENCH): tests/bench/bench.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(BUILD)/bench-empty.bpf.c: $(HOOKS) tests/bench/empty-programs.awk
+	awk -f tests/bench/empty-programs.awk $(HOOKS) >$@.tmp
+	mv $@.tmp $@
+
+$(BENCH_EMPTY): $(BUILD)/bench-empty.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 check: deps all
 	tests/run
 
@@ -107,7 +116,7 @@ endif
 # boots of one kernel (tests/bench/run): a table, never a pass or fail.
 # 6.12 by default: kernels before 6.4 report map memory as an upper bound.
 BENCH_KERNEL ?= 6.12
-bench: all $(BENCH)
+bench: all $(BENCH) $(BENCH_EMPTY)
 	tests/bench/run -k $(BENCH_KERNEL)
 
 clean:

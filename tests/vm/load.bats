@@ -230,6 +230,7 @@ map_status_line() {
 	info=$(bpftool map show pinned "$PIN/maps/$1" -j)
 	case $(jq -r .type <<<"$info") in
 	task_storage) printf '  %-20s one entry per confined task' "$1" ;;
+	inode_storage) printf '  %-20s one entry per inode a container was allowed to open or run' "$1" ;;
 	ringbuf) printf '  %-20s ring buffer of %s bytes' "$1" "$(jq .max_entries <<<"$info")" ;;
 	*) printf '  %-20s %s of %s entries, %s bytes' "$1" "$2" "$(jq .max_entries <<<"$info")" "$(jq .bytes_memlock <<<"$info")" ;;
 	esac
@@ -256,6 +257,8 @@ programs: $programs of $programs attached"
 	expected+=$'\n'$(map_status_line policies 4)
 	expected+=$'\n'$(map_status_line rules "$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)")
 	expected+=$'\n'$(map_status_line armed_tasks)
+	expected+=$'\n'$(map_status_line path_changes 1)
+	expected+=$'\n'$(map_status_line allowed_inodes)
 	expected+=$'\n'$(map_status_line events)
 	expected+=$'\n'$(map_status_line ipc_owners 0)
 	expected+=$'\n'$(map_status_line event_budgets 0)
@@ -270,7 +273,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state' <<<"$output")" = loaded ]
 	[ "$(jq -r '.programs[0].name' <<<"$output")" = lockc_arm ]
 	[ "$(jq -r '[.maps[] | .name + "=" + (.entries | tostring)] | join(" ")' <<<"$output")" = \
-		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null path_changes=1 allowed_inodes=null events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
