@@ -850,8 +850,8 @@ int do_policy_apply(int argc, char **argv)
 	/*
 	 * Write each policy's rules under a ruleset above every one in use, so
 	 * that a ruleset number never comes back while lockc is loaded: the
-	 * open verdicts a task caches (struct lockc_task) name the ruleset that
-	 * gave them, and a reused number would revive them.
+	 * verdicts kept in allowed_inodes name the ruleset that gave them, and
+	 * a reused number would revive them.
 	 */
 	for (size_t i = 0; i < live.count; i++)
 		highest_ruleset = live.ids[i] > highest_ruleset ? live.ids[i] : highest_ruleset;

@@ -93,6 +93,18 @@ remove_test_containers() {
 	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
 }
 
+# wait_for TEST PATH: until `test TEST PATH` holds, at most 10 s
+# (wait_for -e SOCKET, wait_for -s OUTPUT).
+wait_for() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		test "$1" "$2" && return 0
+		sleep 0.1
+	done
+	echo "wait_for: test $1 $2 still fails after 10 s" >&2
+	return 1
+}
+
 # A host service that containers must not reach: a UNIX socket listening at
 # $BATS_FILE_TMPDIR/host-sockets/docker.sock until stop_host_socket.
 start_host_socket() {

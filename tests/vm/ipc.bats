@@ -42,30 +42,19 @@ denials_of() {
 		sed 's/ id=[0-9]* / id=N /'
 }
 
-# wait_for PATH: until it exists (at most 10 s).
-wait_for() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_for: $1 did not appear" >&2
-	return 1
-}
-
 # serve_in POLICY NAME SOCKET-OPERATION PATH: a container under POLICY
 # serving a UNIX socket at /shared/PATH until the test ends.
 serve_in() {
 	bundle_create "$2" --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe "$3" "/shared/$4"
 	container_start runc "$2" "$1"
-	wait_for "$BATS_FILE_TMPDIR/shared/$4"
+	wait_for -e "$BATS_FILE_TMPDIR/shared/$4"
 }
 
 @test "ipc: a datagram to a UNIX socket of the host is refused in baseline; to the container's own it goes; privileged sends both" {
 	local name=c$RANDOM
 	"$PROJECT/build/probe" dgram-serve "$BATS_FILE_TMPDIR/shared/log.sock" &
 	echo $! >"$BATS_FILE_TMPDIR/server.pid"
-	wait_for "$BATS_FILE_TMPDIR/shared/log.sock"
+	wait_for -e "$BATS_FILE_TMPDIR/shared/log.sock"
 	run container_run runc "$name" baseline --mount "$BATS_FILE_TMPDIR/shared:/shared" -- sh -c '
 		probe unix-send /shared/log.sock
 		probe dgram-serve /tmp/own.sock & while [ ! -S /tmp/own.sock ]; do sleep 0.1; done

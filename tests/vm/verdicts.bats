@@ -36,15 +36,10 @@ teardown() {
 # start_probe CGROUP FIRST GONE SECOND: probe open-twice in a task of CGROUP,
 # in the background, once its first open is done.
 start_probe() {
-	local out=$BATS_TEST_TMPDIR/probe-$RANDOM.out i
+	local out=$BATS_TEST_TMPDIR/probe-$RANDOM.out
 	in_cgroup "$1" "$PROJECT/build/probe" open-twice "$2" "$3" "$4" >"$out" &
 	echo "$! $out" >"$BATS_TEST_TMPDIR/probe"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$out" ] && return 0
-		sleep 0.1
-	done
-	echo "probe open-twice printed nothing in 10 s" >&2
-	return 1
+	wait_for -s "$out"
 }
 
 # What the probe start_probe started printed, once it has exited.
