@@ -20,6 +20,10 @@ HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf jansson 2>/dev/null)
 
 BPF_OBJECT := $(BUILD)/lockc.bpf.o
 HELPER := $(BUILD)/lockcctl
+# The version lockc-load records in map loaded_object: debian/changelog's, so
+# that a package and the build it loads cannot disagree.
+VERSION ?= $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+VERSION_FILE := $(BUILD)/lockc.version
 HELPER_SOURCES := $(wildcard maps/lockcctl*.c)
 MANIFEST := $(BUILD)/lockc.manifest
 HOOKS := $(BUILD)/lockc.hooks
@@ -38,8 +42,8 @@ BENCH_EMPTY := $(BUILD)/bench-empty.bpf.o
 OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
-.PHONY: all deps check clean vm demo bench
-all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
+.PHONY: all deps check clean vm demo bench FORCE
+all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
 	scripts/install-deps
@@ -68,6 +72,11 @@ $(HOOKS): $(BPF_OBJECT)
 	test -s $@.tmp
 	mv $@.tmp $@
 
+# Rewritten only when VERSION changes, so that nothing rebuilds for nothing.
+$(VERSION_FILE): FORCE | $(BUILD)
+	@test -n '$(VERSION)' || { echo "Error: no version: dpkg-parsechangelog (dpkg-dev) found none in debian/changelog; set VERSION=..." >&2; exit 1; }
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
 # The shipped lockc.conf, built into lockcctl for nodes that have none.
 $(BUILD)/default-config.h: policy-defaults/lockc.conf | $(BUILD)
 	sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $< >$@.tmp
@@ -95,7 +104,20 @@ $(BUILD)/bench-empty.bpf.c: $(HOOKS) tests/bench/empty-programs.awk
 $(BENCH_EMPTY): $(BUILD)/bench-empty.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-check: deps all
+# An older lockc for tests/vm/upgrade.bats to upgrade from, built from this
+# repository's history with its own Makefile: the last commit before
+# ipc_owners, whose policies map has another layout than today's, so that
+# the upgrade has entries to carry as well as maps to reuse.
+UPGRADE_FROM ?= 37e238a663e6c13f9a28578e5842ab56620a44ef
+UPGRADE_FROM_DIR := $(BUILD)/upgrade-from
+$(UPGRADE_FROM_DIR)/build/lockcctl:
+	@git cat-file -e '$(UPGRADE_FROM)^{commit}' 2>/dev/null || { echo "Error: commit $(UPGRADE_FROM) is not in this clone; the upgrade tests build it, so fetch the whole history (git fetch --unshallow)." >&2; exit 1; }
+	rm -rf $(UPGRADE_FROM_DIR)
+	mkdir -p $(UPGRADE_FROM_DIR)
+	git archive '$(UPGRADE_FROM)' | tar -x -C $(UPGRADE_FROM_DIR)
+	$(MAKE) -C $(UPGRADE_FROM_DIR) BUILD=build VMLINUX_BTF=$(VMLINUX_BTF) build/lockc.bpf.o build/lockc.manifest build/lockcctl
+
+check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl
 	tests/run
 
 # Boot the VM and show, with real runc containers, the breakouts lockc refuses.

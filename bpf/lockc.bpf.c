@@ -117,6 +117,14 @@ struct {
 	__type(value, struct allowed_inode);
 } allowed_inodes SEC(".maps");
 
+/* Written by lockc-load, read by admins and the next lockc-load only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lockc_loaded_object);
+} loaded_object SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LOCKC_EVENTS_BYTES);

@@ -236,8 +236,23 @@ struct lockc_task {
  * Map "path_changes": one __u64 at key 0, the number of renames, unlinks of
  * a hard-linked file, mounts, unmounts, mount moves, chroots and pivot_roots
  * on the node since lockc was loaded. Each can give a file another path, so
- * an open verdict cached in "opened_inodes" before it is not used.
+ * an open verdict kept in "allowed_inodes" before it is not used.
  */
+
+/* ---- what is loaded ---------------------------------------------------- */
+
+/*
+ * Map "loaded_object": one value at key 0, which build the attached programs
+ * came from. lockc-load writes it once the programs are attached; no program
+ * reads it. A load over a different version or object is an upgrade.
+ */
+#define LOCKC_VERSION_MAX 64
+#define LOCKC_SHA256_HEX 65	/* 64 hex digits and a NUL */
+
+struct lockc_loaded_object {
+	char version[LOCKC_VERSION_MAX];	/* the source or package version */
+	char object_sha256[LOCKC_SHA256_HEX];	/* of lockc.bpf.o */
+};
 
 /* ---- events ------------------------------------------------------------ */
 

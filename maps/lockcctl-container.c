@@ -142,6 +142,7 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 	strcpy(entry.name, name);
 	free(copy);
 
+	lock_pin_dir();	/* an upgrade copying the registrations waits for this one */
 	policies_fd = open_policies();
 	policy_count = sorted_keys(policies_fd, sizeof(__u32), &policy_ids);
 	entry.policy_id = policy_find(policies_fd, policy_ids, policy_count, policy_name);
@@ -232,6 +233,7 @@ int do_container_delete(int argc, char **argv)
 	} else {
 		fail("unknown keyword '%s'; expected path or id.", argv[0]);
 	}
+	lock_pin_dir();
 	fd = open_containers();
 	if (bpf_map_delete_elem(fd, &id))
 		fail(errno == ENOENT ? "cgroup %s is not registered." : "cannot unregister cgroup %s: %s.",

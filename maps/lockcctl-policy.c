@@ -18,8 +18,9 @@ int open_rules(void)
 }
 
 /*
- * Serialise the commands that rewrite several entries (policy apply): two at
- * once could pick the same fresh ruleset. bpffs directories take flock().
+ * Serialise the writers: two policy applies at once could pick the same
+ * fresh ruleset, and lockc-load's upgrade must copy the registrations with
+ * none half-written or written after the copy. bpffs directories take flock().
  */
 void lock_pin_dir(void)
 {

@@ -54,6 +54,9 @@ static void usage(FILE *out)
 		"       lockcctl events [--follow]\n"
 		"       lockcctl config show | get SETTING\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"
+		"       lockcctl upgrade plan OBJECT | carry FROM_DIR MAP... | exchange OTHER_DIR\n"
+		"                      | record VERSION SHA256\n"
+		"                                      (run by lockc-load)\n"
 		"OPTIONS: -j|--json  -p|--pretty  -d|--pin-dir DIR (default $LOCKC_PIN_DIR or %s)\n"
 		"CGROUP is a cgroup v2 directory, absolute or relative to %s.\n",
 		DEFAULT_PIN_DIR, CGROUP_MOUNT);
@@ -214,6 +217,19 @@ static int do_config(int argc, char **argv)
 	return dispatch("config", config_cmds, argc, argv);
 }
 
+static const struct cmd upgrade_cmds[] = {
+	{ "plan", do_upgrade_plan },
+	{ "carry", do_upgrade_carry },
+	{ "exchange", do_upgrade_exchange },
+	{ "record", do_upgrade_record },
+	{ NULL, NULL },
+};
+
+static int do_upgrade(int argc, char **argv)
+{
+	return dispatch("upgrade", upgrade_cmds, argc, argv);
+}
+
 static int do_help(int argc, char **argv)
 {
 	(void)argc;
@@ -228,6 +244,7 @@ static const struct cmd top_cmds[] = {
 	{ "events", do_events },
 	{ "config", do_config },
 	{ "oci-hook", do_oci_hook },
+	{ "upgrade", do_upgrade },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

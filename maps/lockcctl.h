@@ -48,7 +48,7 @@ int open_map(const char *name, __u32 key_size, __u32 value_size);
 int open_containers(void);
 int open_policies(void);
 int open_rules(void);
-/* Serialise writers that rewrite several entries; held until exit. */
+/* Serialise policy and registration writers with each other and with upgrades; held until exit. */
 void lock_pin_dir(void);
 
 bool valid_name(const char *name);
@@ -89,5 +89,9 @@ int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);
 int do_oci_hook(int argc, char **argv);
+int do_upgrade_plan(int argc, char **argv);
+int do_upgrade_carry(int argc, char **argv);
+int do_upgrade_exchange(int argc, char **argv);
+int do_upgrade_record(int argc, char **argv);
 
 #endif /* LOCKCCTL_H */

@@ -102,3 +102,45 @@ missing_pins() {
 			select($map_pins | any(. == "\($dir)/maps/\($name)") | not) | "map \($name)"
 		  end'
 }
+
+# The version that `make` recorded beside the object.
+object_version() {
+	local file=$LOCKC_OBJECT_DIR/lockc.version version
+	[ -r "$file" ] || die "$file is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+	read -r version <"$file" || true
+	[ -n "$version" ] || die "$file is empty; rebuild lockc with make."
+	echo "$version"
+}
+
+# "VERSION SHA256" of the build pinned under DIR, from its loaded_object map;
+# nothing for a build too old to have one.
+loaded_build() {
+	bpftool -j map lookup pinned "$1/maps/loaded_object" key 0 0 0 0 2>/dev/null |
+		jq -r '(.formatted.value // .value) | select(type == "object" and .version != "")
+			| "\(.version) \(.object_sha256)"' 2>/dev/null || true
+}
+
+# The links pinned under the path prefix PREFIX, as bpftool's JSON.
+links_under() {
+	pinned_list link | jq -c --arg prefix "$1" '[.[] | select(.pinned // [] | any(startswith($prefix)))]'
+}
+
+# Once the pins of the links LINKS (links_under's JSON) are gone: print the
+# ids of those still attached because a process holds them, or wait until
+# the kernel has taken their programs off the hooks. It frees a link's id
+# first and detaches in a work item of its own; at most 10 s, as a process
+# holding a program open keeps it alive, detached.
+wait_for_detach() {
+	local links=$1 still
+	still=$(pinned_list link | jq -r --argjson links "$links" \
+		'[.[] | select(.id as $id | $links | any(.id == $id)) | .id] | join(" ")')
+	if [ -n "$still" ]; then
+		echo "$still"
+		return 0
+	fi
+	for _ in $(seq 100); do
+		[ "$(pinned_list prog | jq --argjson links "$links" \
+			'[.[] | select(.id as $id | $links | any(.prog_id == $id))] | length')" -eq 0 ] && return 0
+		sleep 0.1
+	done
+}

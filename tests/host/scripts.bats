@@ -118,6 +118,7 @@ map rules
 map armed_tasks
 map path_changes
 map allowed_inodes
+map loaded_object
 map events
 map ipc_owners
 map event_budgets

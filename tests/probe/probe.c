@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,32 @@ static int open_twice(const char *first, const char *gone, const char *second)
 	return report("open", open_errno(second)) || err;
 }
 
+/*
+ * Open DENIED (which must fail) and ALLOWED (which must open) in turn until
+ * a round that began after STOP appeared; then say how often either did
+ * otherwise. "running" once the first round is done, so that a test knows
+ * the loop has begun.
+ */
+static int deny_loop(const char *denied, const char *allowed, const char *stop)
+{
+	long rounds = 0, denied_opened = 0, allowed_refused = 0;
+	struct stat st;
+	bool last = false;
+
+	while (!last) {
+		last = stat(stop, &st) == 0;
+		denied_opened += open_errno(denied) == 0;
+		allowed_refused += open_errno(allowed) != 0;
+		if (rounds++ == 0) {
+			printf("running\n");
+			fflush(stdout);
+		}
+	}
+	printf("%ld rounds: %ld denied opens succeeded, %ld allowed opens failed\n", rounds, denied_opened,
+	       allowed_refused);
+	return denied_opened || allowed_refused;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: probe open PATH | fork-open PATH | thread-open PATH | serve SOCKET |\n"
@@ -348,7 +375,8 @@ static int usage(void)
 			"       unix-send SOCKET | shm-make KEY | shm-attach KEY | shm-id KEY |\n"
 			"       shm-remove ID |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
-			"       memfd-exec PROGRAM ARG... | open-twice FIRST GONE SECOND\n");
+			"       memfd-exec PROGRAM ARG... | open-twice FIRST GONE SECOND |\n"
+			"       deny-loop DENIED ALLOWED STOP\n");
 	return 2;
 }
 
@@ -358,6 +386,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(op, "open"))
 		return report(op, open_errno(argv[2]));
+	if (argc == 5 && !strcmp(op, "deny-loop"))
+		return deny_loop(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(op, "open-twice"))
 		return open_twice(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(op, "fork-open")) {

@@ -244,6 +244,7 @@ map_status_line() {
 	programs=$(grep -c '^program' "$PROJECT/build/lockc.manifest")
 	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
 	expected="lockc: loaded ($PIN)
+build: $(cat "$PROJECT/build/lockc.version"), object $(sha256sum "$PROJECT/build/lockc.bpf.o" | cut -c1-12)
 kernel LSMs: $(cat /sys/kernel/security/lsm)
 kernel hooks: all $(wc -l <"$PROJECT/build/lockc.hooks") that lockc attaches to
 programs: $programs of $programs attached"
@@ -259,6 +260,7 @@ programs: $programs of $programs attached"
 	expected+=$'\n'$(map_status_line armed_tasks)
 	expected+=$'\n'$(map_status_line path_changes 1)
 	expected+=$'\n'$(map_status_line allowed_inodes)
+	expected+=$'\n'$(map_status_line loaded_object 1)
 	expected+=$'\n'$(map_status_line events)
 	expected+=$'\n'$(map_status_line ipc_owners 0)
 	expected+=$'\n'$(map_status_line event_budgets 0)
@@ -273,7 +275,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state' <<<"$output")" = loaded ]
 	[ "$(jq -r '.programs[0].name' <<<"$output")" = lockc_arm ]
 	[ "$(jq -r '[.maps[] | .name + "=" + (.entries | tostring)] | join(" ")' <<<"$output")" = \
-		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null path_changes=1 allowed_inodes=null events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null path_changes=1 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
@@ -282,7 +284,7 @@ programs: $programs of $programs attached"
 @test "a kernel without one of lockc's hooks is refused by name before anything is loaded; status names it" {
 	local objects=$BATS_TEST_TMPDIR/objects
 	mkdir "$objects"
-	cp "$PROJECT"/build/{lockc.bpf.o,lockc.manifest,lockc.hooks,lockcctl} "$objects/"
+	cp "$PROJECT"/build/{lockc.bpf.o,lockc.manifest,lockc.hooks,lockc.version,lockcctl} "$objects/"
 	printf 'file_open_of_the_future\nmmap_of_the_future\n' >>"$objects/lockc.hooks"
 	LOCKC_OBJECT_DIR=$objects run "$SCRIPTS/lockc-load"
 	assert_status 1
