@@ -42,7 +42,7 @@ BENCH_EMPTY := $(BUILD)/bench-empty.bpf.o
 OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
-.PHONY: all deps check clean vm demo bench FORCE
+.PHONY: all deps check clean vm demo bench install uninstall deb FORCE
 all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
@@ -83,7 +83,7 @@ $(BUILD)/default-config.h: policy-defaults/lockc.conf | $(BUILD)
 	mv $@.tmp $@
 
 $(HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/default-config.h | $(BUILD)
-	$(CC) $(HELPER_CFLAGS) -o $@ $(HELPER_SOURCES) $(HELPER_LDLIBS)
+	$(CC) $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) $(HELPER_LDLIBS)
 
 $(OCI_HOOK): scripts/oci-hook.json.in
 	mkdir -p $(dir $@)
@@ -117,7 +117,7 @@ $(UPGRADE_FROM_DIR)/build/lockcctl:
 	git archive '$(UPGRADE_FROM)' | tar -x -C $(UPGRADE_FROM_DIR)
 	$(MAKE) -C $(UPGRADE_FROM_DIR) BUILD=build VMLINUX_BTF=$(VMLINUX_BTF) build/lockc.bpf.o build/lockc.manifest build/lockcctl
 
-check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl
+check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT)
 	tests/run
 
 # Boot the VM and show, with real runc containers, the breakouts lockc refuses.
@@ -140,6 +140,96 @@ endif
 BENCH_KERNEL ?= 6.12
 bench: all $(BENCH) $(BENCH_EMPTY)
 	tests/bench/run -k $(BENCH_KERNEL)
+
+# ---- install ---------------------------------------------------------------
+# FHS paths below PREFIX; DESTDIR stages them (a package build). /etc is not
+# below PREFIX: lockcctl and the scripts read /etc/lockc and /etc/default/lockc
+# themselves. Files there belong to the admin and are installed only where
+# none exists.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib/lockc
+DATADIR ?= $(PREFIX)/share/lockc
+DOCDIR ?= $(PREFIX)/share/doc/lockc
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# podman and CRI-O read /usr/share/containers/oci/hooks.d and
+# /etc/containers/oci/hooks.d: below /usr/local, point hooks_dir here.
+OCIHOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
+SYSCONFDIR := /etc
+SCRIPTS := lockc-load lockc-unload lockc-status lockc-runtime
+MAN_PAGES := $(wildcard scripts/man/*.8)
+# The files made from scripts/**/*.in name the installed programs.
+SUBSTITUTE = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@LOCKCCTL@|$(SBINDIR)/lockcctl|g'
+
+install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/maps $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(OCIHOOKSDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/lockc/policies $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 0644 $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 scripts/lockc-common.sh $(DESTDIR)$(LIBDIR)/
+	printf '%s\n' '# Written by make install: where the pieces of this installation are.' \
+		'LOCKC_OBJECT_DIR=$${LOCKC_OBJECT_DIR:-$(LIBDIR)}' \
+		'LOCKC_HELPER=$${LOCKC_HELPER:-$(SBINDIR)/lockcctl}' \
+		'LOCKC_POLICY_DEFAULTS=$${LOCKC_POLICY_DEFAULTS:-$(DATADIR)/policies}' \
+		>$(DESTDIR)$(LIBDIR)/lockc-paths.sh
+	chmod 0644 $(DESTDIR)$(LIBDIR)/lockc-paths.sh
+	for script in $(SCRIPTS); do \
+		install -m 0755 scripts/$$script $(DESTDIR)$(LIBDIR)/ && \
+		ln -sfn $$(realpath -m --relative-to=$(SBINDIR) $(LIBDIR)/$$script) $(DESTDIR)$(SBINDIR)/$$script || exit 1; \
+	done
+	install -m 0755 $(HELPER) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 policy-defaults/*.policy $(DESTDIR)$(DATADIR)/policies/
+	install -m 0644 policy-defaults/lockc.conf $(DESTDIR)$(DATADIR)/
+	$(SUBSTITUTE) scripts/oci-hook.json.in >$(DESTDIR)$(OCIHOOKSDIR)/lockc.json
+	$(SUBSTITUTE) scripts/systemd/lockc.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/lockc.service
+	$(SUBSTITUTE) scripts/systemd/lockc-events.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/lockc-events.service
+	$(SUBSTITUTE) scripts/examples/containerd-config.toml.in >$(DESTDIR)$(DOCDIR)/examples/containerd-config.toml
+	$(SUBSTITUTE) scripts/examples/docker-daemon.json.in >$(DESTDIR)$(DOCDIR)/examples/docker-daemon.json
+	chmod 0644 $(DESTDIR)$(OCIHOOKSDIR)/lockc.json $(DESTDIR)$(SYSTEMDUNITDIR)/lockc*.service \
+		$(DESTDIR)$(DOCDIR)/examples/*
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 scripts/completion/lockcctl $(DESTDIR)$(BASHCOMPDIR)/lockcctl
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 maps/*.md $(DESTDIR)$(DOCDIR)/maps/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/lockc/lockc.conf ] || install -m 0644 policy-defaults/lockc.conf $(DESTDIR)$(SYSCONFDIR)/lockc/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/lockc ] || install -m 0644 scripts/systemd/lockc.default $(DESTDIR)$(SYSCONFDIR)/default/lockc
+
+# ---- the Debian package ----------------------------------------------------
+# Built from a copy of the tracked files, since dpkg-buildpackage writes
+# beside the source directory: $(DEB_DIR)/lockc_VERSION_amd64.deb.
+# $(DEB_NEXT) is the same source under the next version, which the package
+# test upgrades to.
+DEB_DIR := $(BUILD)/deb
+DEB := $(DEB_DIR)/lockc_$(VERSION)_amd64.deb
+DEB_NEXT_VERSION := $(VERSION)+next
+DEB_NEXT := $(DEB_DIR)/next/lockc_$(DEB_NEXT_VERSION)_amd64.deb
+TRACKED := $(shell git ls-files 2>/dev/null)
+
+deb: $(DEB)
+
+$(DEB): $(TRACKED)
+	rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_DIR)/src
+	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+
+$(DEB_NEXT): $(TRACKED)
+	rm -rf $(DEB_DIR)/next && mkdir -p $(DEB_DIR)/next/src
+	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)/next/src
+	{ printf 'lockc (%s) unstable; urgency=medium\n\n  * The same source under the next version, for the upgrade test.\n\n -- %s  %s\n\n' \
+		'$(DEB_NEXT_VERSION)' "$$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" "$$(date -R)"; \
+	  cat debian/changelog; } >$(DEB_DIR)/next/src/debian/changelog
+	cd $(DEB_DIR)/next/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+
+# Everything install put below PREFIX; /etc stays, as the admin's.
+uninstall:
+	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(SCRIPTS) lockcctl) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+		$(DESTDIR)$(BASHCOMPDIR)/lockcctl $(DESTDIR)$(OCIHOOKSDIR)/lockc.json \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/lockc.service $(DESTDIR)$(SYSTEMDUNITDIR)/lockc-events.service
 
 clean:
 	rm -rf $(BUILD)

@@ -9,10 +9,17 @@ readonly LOCKC_BTF_FILE=/sys/kernel/btf/vmlinux
 readonly LOCKC_DEFAULT_BPFFS=/sys/fs/bpf
 
 lockc_script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Where `make install` put the pieces; without this file, a source tree.
+if [ -r "$lockc_script_dir/lockc-paths.sh" ]; then
+	# shellcheck source=/dev/null
+	. "$lockc_script_dir/lockc-paths.sh"
+fi
 # Where the pins go; tests point this elsewhere on the same bpffs.
 LOCKC_PIN_DIR=${LOCKC_PIN_DIR:-$LOCKC_DEFAULT_BPFFS/lockc}
-# The BPF object, its manifest and lockcctl (the build directory in a source tree).
+# The BPF object with its manifest, hook list and version (the build
+# directory in a source tree), and lockcctl.
 LOCKC_OBJECT_DIR=${LOCKC_OBJECT_DIR:-$lockc_script_dir/../build}
+LOCKC_HELPER=${LOCKC_HELPER:-$LOCKC_OBJECT_DIR/lockcctl}
 LOCKC_POLICY_DEFAULTS=${LOCKC_POLICY_DEFAULTS:-$lockc_script_dir/../policy-defaults}
 # The admin's own policies; one named like a shipped policy replaces it.
 LOCKC_POLICY_DIR=${LOCKC_POLICY_DIR:-/etc/lockc/policies}
