@@ -16,10 +16,10 @@ setup_file() {
 	VERSION=$(cat "$PROJECT/build/lockc.version")
 	DEB=$PROJECT/build/deb/lockc_${VERSION}_amd64.deb
 	DEB_NEXT=$PROJECT/build/deb/next/lockc_${VERSION}+next_amd64.deb
-	[ -r "$DEB" ] && [ -r "$DEB_NEXT" ] || {
+	if [ ! -r "$DEB" ] || [ ! -r "$DEB_NEXT" ]; then
 		echo "the packages are not built; run make deb $DEB_NEXT" >&2
 		return 1
-	}
+	fi
 	# As in podman.bats: container storage on tmpfs.
 	mkdir -p /var/lib/containers /run/containers
 	mount -t tmpfs tmpfs /var/lib/containers
