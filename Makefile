@@ -42,7 +42,7 @@ BENCH_EMPTY := $(BUILD)/bench-empty.bpf.o
 OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
-.PHONY: all deps check clean vm demo bench install uninstall deb FORCE
+.PHONY: all deps check clean vm demo bench install uninstall deb image FORCE
 all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
@@ -117,7 +117,7 @@ $(UPGRADE_FROM_DIR)/build/lockcctl:
 	git archive '$(UPGRADE_FROM)' | tar -x -C $(UPGRADE_FROM_DIR)
 	$(MAKE) -C $(UPGRADE_FROM_DIR) BUILD=build VMLINUX_BTF=$(VMLINUX_BTF) build/lockc.bpf.o build/lockc.manifest build/lockcctl
 
-check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT)
+check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
 	tests/run
 
 # Boot the VM and show, with real runc containers, the breakouts lockc refuses.
@@ -222,6 +222,23 @@ $(DEB_NEXT): $(TRACKED)
 		'$(DEB_NEXT_VERSION)' "$$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" "$$(date -R)"; \
 	  cat debian/changelog; } >$(DEB_DIR)/next/src/debian/changelog
 	cd $(DEB_DIR)/next/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+
+# ---- the Kubernetes image ----------------------------------------------------
+# What kubernetes/lockc.yaml runs (kubernetes/build-image): the installed
+# tree, a static lockcctl, which the node runs from its OCI hook whatever
+# libraries the node has, and node-install, as an OCI archive.
+STATIC_HELPER := $(BUILD)/lockcctl-static
+IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
+
+$(STATIC_HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/default-config.h | $(BUILD)
+	$(CC) -static $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) -lbpf -lelf -lz -ljansson
+
+image: $(IMAGE)
+
+$(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(STATIC_HELPER) kubernetes/build-image kubernetes/node-install
+	rm -rf $(BUILD)/image/staged
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
+	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@
 
 # Everything install put below PREFIX; /etc stays, as the admin's.
 uninstall:
