@@ -117,8 +117,6 @@ $(UPGRADE_FROM_DIR)/build/lockcctl:
 	git archive '$(UPGRADE_FROM)' | tar -x -C $(UPGRADE_FROM_DIR)
 	$(MAKE) -C $(UPGRADE_FROM_DIR) BUILD=build VMLINUX_BTF=$(VMLINUX_BTF) build/lockc.bpf.o build/lockc.manifest build/lockcctl
 
-check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
-	tests/run
 
 # Boot the VM and show, with real runc containers, the breakouts lockc refuses.
 demo: all
@@ -239,6 +237,11 @@ $(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(STATIC_
 	rm -rf $(BUILD)/image/staged
 	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
 	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@
+
+# The suites need the older build, both packages and the image; defined
+# after them, since make expands a rule's prerequisites where it reads it.
+check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
+	tests/run
 
 # Everything install put below PREFIX; /etc stays, as the admin's.
 uninstall:
