@@ -152,8 +152,8 @@ DOCDIR ?= $(PREFIX)/share/doc/lockc
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-# podman and CRI-O read /usr/share/containers/oci/hooks.d and
-# /etc/containers/oci/hooks.d: below /usr/local, point hooks_dir here.
+# podman and CRI-O read /usr/share/containers/oci/hooks.d unless their
+# hooks_dir says otherwise: below /usr/local, add this one to it.
 OCIHOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
 SYSCONFDIR := /etc
 SCRIPTS := lockc-load lockc-unload lockc-status lockc-runtime

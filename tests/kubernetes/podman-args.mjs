@@ -1,7 +1,7 @@
 // The `podman run` options that run a DaemonSet's first init container the
-// way the kubelet would on a node: its image, command, environment,
-// privilege and hostPath mounts, read from the manifest itself, one per
-// line. For tests/vm/kubernetes.bats.
+// way the kubelet and CRI-O would on a node: its namespace annotation,
+// image, command, environment, privilege and hostPath mounts, read from the
+// manifest itself, one per line. For tests/vm/kubernetes.bats.
 //   node tests/kubernetes/podman-args.mjs MANIFEST
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
@@ -12,7 +12,8 @@ const daemonSet = parseAllDocuments(readFileSync(process.argv[2], "utf8"))
 const pod = daemonSet.spec.template.spec;
 const init = pod.initContainers[0];
 const volumes = new Map(pod.volumes.map((volume) => [volume.name, volume.hostPath.path]));
-const args = ["--rm", "--network", "none"];
+// As CRI-O annotates a pod's containers, which lockc's hook reads.
+const args = ["--rm", "--network", "none", "--annotation", `io.kubernetes.pod.namespace=${daemonSet.metadata.namespace}`];
 if (init.securityContext?.privileged) args.push("--privileged");
 for (const { name, value } of init.env ?? []) args.push("--env", `${name}=${value}`);
 for (const mount of init.volumeMounts) {

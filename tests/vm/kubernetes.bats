@@ -28,25 +28,27 @@ teardown_file() {
 }
 
 setup() {
-	# The hostPath volumes, which the kubelet would create (DirectoryOrCreate).
-	mkdir -p /var/lib/lockc /etc/containers/oci/hooks.d /etc/lockc/policies
+	# The node's bpffs, which systemd mounts at boot, and the hostPath
+	# volumes, which the kubelet would create (DirectoryOrCreate).
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	mkdir -p /var/lib/lockc /usr/share/containers/oci/hooks.d /etc/lockc/policies
 	mapfile -t init_args < <(node "$PROJECT/tests/kubernetes/podman-args.mjs" "$PROJECT/kubernetes/lockc.yaml")
 }
 
 teardown() {
-	rm -rf /var/lib/lockc /etc/containers/oci/hooks.d/lockc.json /etc/lockc/policies
+	rm -rf /var/lib/lockc /usr/share/containers/oci/hooks.d/lockc.json /etc/lockc/policies
 	"$SCRIPTS/lockc-unload" >/dev/null
 }
 
 @test "the init container loads lockc on the node and installs the OCI hook; a container started after it is confined" {
 	run "${PODMAN[@]}" run "${init_args[@]}"
 	assert_status 0
-	[ "${lines[-1]}" = "node-install: lockc $VERSION is loaded on this node, its bundle is at /var/lib/lockc/current and the OCI hook at /etc/containers/oci/hooks.d/lockc.json." ]
+	[ "${lines[-1]}" = "node-install: lockc $VERSION is loaded on this node, its bundle is at /var/lib/lockc/current and the OCI hook at /usr/share/containers/oci/hooks.d/lockc.json." ]
 	# Nothing of the pod runs, and lockc enforces.
 	[ -z "$("${PODMAN[@]}" ps -q)" ]
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
-	[ "$(jq -r .hook.path /etc/containers/oci/hooks.d/lockc.json)" = /var/lib/lockc/current/sbin/lockcctl ]
+	[ "$(jq -r .hook.path /usr/share/containers/oci/hooks.d/lockc.json)" = /var/lib/lockc/current/sbin/lockcctl ]
 	[ "$(readlink /var/lib/lockc/current)" = "$VERSION" ]
 
 	run "${PODMAN[@]}" run --rm --network none --annotation org.lockc.policy=restricted --user 1000 lockc-test \
@@ -68,7 +70,7 @@ not a secret"
 	run "${PODMAN[@]}" run "${init_args[@]}"
 	assert_status 1
 	[ "${lines[-1]}" = "node-install: lockc was not loaded on this node (see above); no OCI hook was installed, so its containers start as they did." ]
-	[ ! -e /etc/containers/oci/hooks.d/lockc.json ]
+	[ ! -e /usr/share/containers/oci/hooks.d/lockc.json ]
 	[ ! -e /sys/fs/bpf/lockc ]
 	run "${PODMAN[@]}" run --rm --network none lockc-test cat /run/other/token
 	assert_output "not a secret"
