@@ -354,7 +354,7 @@ int do_upgrade_plan(int argc, char **argv)
 			snprintf(p->why, sizeof(p->why), "changed, and holds no state to carry");
 		} else {
 			const char *err = NULL;
-			void *scratch = calloc(1, bpf_map__value_size(map) + bpf_map__key_size(map));
+			void *scratch = calloc(1, bpf_map__value_size(map));
 
 			if (!scratch)
 				fail("out of memory.");

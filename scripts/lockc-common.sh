@@ -127,6 +127,21 @@ loaded_build() {
 			| "\(.version) \(.object_sha256)"' 2>/dev/null || true
 }
 
+# The maps pinned under DIR/maps for which the programs of DIR/links use
+# another map of the same name, one name per line: what a lockc-load killed
+# between the two renames of an upgrade leaves behind.
+mismatched_pins() {
+	local dir=$1 maps
+	maps=$(pinned_list map)
+	jq -rn --arg dir "$dir" --argjson links "$(pinned_list link)" --argjson maps "$maps" \
+		--argjson progs "$(pinned_list prog)" '
+		[$links[] | select(.pinned // [] | any(startswith($dir + "/links/"))) | .prog_id] as $attached
+		| ([$progs[] | select(.id as $id | $attached | index($id)) | .map_ids // [] | .[]] | unique) as $used
+		| [$maps[] | select(.id as $id | $used | index($id))] as $used_maps
+		| $maps[] | select(.pinned // [] | any(startswith($dir + "/maps/"))) | . as $pinned
+		| select($used_maps | any(.name == $pinned.name and .id != $pinned.id)) | $pinned.name' | sort -u
+}
+
 # The links pinned under the path prefix PREFIX, as bpftool's JSON.
 links_under() {
 	pinned_list link | jq -c --arg prefix "$1" '[.[] | select(.pinned // [] | any(startswith($prefix)))]'

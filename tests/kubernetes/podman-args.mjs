@@ -1,7 +1,7 @@
 // The `podman run` options that run a DaemonSet's first init container the
 // way the kubelet and CRI-O would on a node: its namespace annotation,
 // image, command, environment, privilege and hostPath mounts, read from the
-// manifest itself, one per line. For tests/vm/kubernetes.bats.
+// manifest itself, one per line. For tests/vm-install/kubernetes.bats.
 //   node tests/kubernetes/podman-args.mjs MANIFEST
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";

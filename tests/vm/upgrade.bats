@@ -186,3 +186,28 @@ carried 1 entries of containers."
 	assert_status 1
 	assert_output "Error: $copy and $copy pin the same map containers; it is reused, not carried."
 }
+
+# What a lockc-load killed between the two renames of `upgrade exchange`
+# leaves: the new build's maps pinned beside the old build's links.
+@test "links and maps of two builds, as a killed upgrade leaves them, are refused rather than taken for loaded; unload and load mend them" {
+	local stage=$PIN/loading-killed
+	"$SCRIPTS/lockc-load" >/dev/null
+	mkdir "$stage"
+	bpftool prog loadall "$PROJECT/build/lockc.bpf.o" "$stage/links" pinmaps "$stage/maps" autoattach
+	"$LOCKCCTL" --pin-dir "$stage" upgrade record "$version" "$(sha256sum "$PROJECT/build/lockc.bpf.o" | cut -d' ' -f1)"
+	mv "$PIN/maps" "$PIN/maps-old"
+	mv "$stage/maps" "$PIN/maps"
+
+	run "$SCRIPTS/lockc-load"
+	assert_status 1
+	assert_output_contains "lockc-load: the links and maps pinned at $PIN belong to two builds (the attached programs use other maps named "
+	assert_output_contains "containers"
+	assert_output_contains "run lockc-unload, then lockc-load."
+
+	"$SCRIPTS/lockc-unload" >/dev/null
+	run "$SCRIPTS/lockc-load"
+	assert_status 0
+	assert_output "lockc loaded: $programs programs attached, $maps maps pinned at $PIN."
+	run "$SCRIPTS/lockc-load"
+	assert_output "lockc is already loaded at $PIN."
+}
