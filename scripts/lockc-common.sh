@@ -119,6 +119,13 @@ object_version() {
 	echo "$version"
 }
 
+# "VERSION SHA256" of the build in LOCKC_OBJECT_DIR, as loaded_build says it.
+installed_build() {
+	local version
+	version=$(object_version) || exit 1
+	echo "$version $(sha256sum "$LOCKC_OBJECT_DIR/lockc.bpf.o" | cut -d' ' -f1)"
+}
+
 # "VERSION SHA256" of the build pinned under DIR, from its loaded_object map;
 # nothing for a build too old to have one.
 loaded_build() {
