@@ -231,9 +231,7 @@ static __u64 registered_ancestor(__u32 *found_level)
 }
 
 /*
- * Argument n of the hook as a number. A hook's pointer arguments reach the
- * program typed as never NULL, so recent verifiers drop a NULL test on them
- * as dead code; for the arguments that may be NULL, test this instead.
+ * Argument n of the hook as a number, read through bpf_get_func_arg.
  */
 static __u64 pointer_arg(void *ctx, __u32 n)
 {
@@ -242,6 +240,16 @@ static __u64 pointer_arg(void *ctx, __u32 n)
 	bpf_get_func_arg(ctx, n, &value);
 	return value;
 }
+
+/*
+ * Whether pointer argument n of the hook, `ptr`, which may be NULL, is set.
+ * Verifiers disagree on such an argument: 6.12's types every hook argument
+ * as never NULL and drops a test of the pointer as dead code, so only the
+ * number read by pointer_arg tells; 7.x's types those the kernel marks
+ * nullable as maybe NULL and refuses a dereference that no test of the
+ * pointer itself guards. Both tests, then: each kernel keeps the one it needs.
+ */
+#define ARG_SET(ctx, n, ptr) (pointer_arg(ctx, n) && (ptr))
 
 /* What confines the current task: its arming, registration and policy. */
 struct confinement {
@@ -1168,19 +1176,19 @@ int BPF_PROG(lockc_ipc_permission, struct kern_ipc_perm *ipcp, short flag, int r
 SEC("lsm/msg_queue_msgctl")
 int BPF_PROG(lockc_msg_queue_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
 {
-	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
+	return ret ?: (ARG_SET(ctx, 0, perm) ? ipc_use(perm) : 0);
 }
 
 SEC("lsm/shm_shmctl")
 int BPF_PROG(lockc_shm_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
 {
-	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
+	return ret ?: (ARG_SET(ctx, 0, perm) ? ipc_use(perm) : 0);
 }
 
 SEC("lsm/sem_semctl")
 int BPF_PROG(lockc_sem_ctl, struct kern_ipc_perm *perm, int cmd, int ret)
 {
-	return ret ?: (pointer_arg(ctx, 0) ? ipc_use(perm) : 0);
+	return ret ?: (ARG_SET(ctx, 0, perm) ? ipc_use(perm) : 0);
 }
 
 SEC("lsm/syslog")
@@ -1274,7 +1282,7 @@ int BPF_PROG(lockc_mmap_exec, struct file *file, unsigned long reqprot, unsigned
 	if (ret)
 		return ret;
 	/* No file: an anonymous mapping, such as a JIT's. */
-	if (!pointer_arg(ctx, 0) || !(prot & PROT_EXEC) || !confined(&c))
+	if (!ARG_SET(ctx, 0, file) || !(prot & PROT_EXEC) || !confined(&c))
 		return 0;
 	return exec_check(&c, file, LOCKC_OP_EXEC_MAP);
 }
@@ -1418,7 +1426,7 @@ int BPF_PROG(lockc_signal, struct task_struct *p, struct kernel_siginfo *info, i
 	if (ret)
 		return ret;
 	/* With cred set, a USB URB completes for someone else: not the current task's signal. */
-	if (pointer_arg(ctx, 3) || !confined(&c))
+	if (ARG_SET(ctx, 3, cred) || !confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, signal_outside) || same_container(&c, p))
 		return 0;
@@ -1470,10 +1478,17 @@ int BPF_PROG(lockc_ptrace_traceme, struct task_struct *parent, int ret)
 		__ret;                                                          \
 	})
 
+/*
+ * No `ret`: the hook gained an argument (bool kernel) after 6.12, and
+ * BPF_PROG finds `ret` by position, so on 7.x it read that bool. Nothing is
+ * lost: the trampoline runs a BPF LSM program only while every one before it
+ * returned 0, so `ret` is 0 whenever one runs; the other hooks test it to
+ * say so, not because it can be anything else.
+ */
 SEC("lsm/bpf")
-int BPF_PROG(lockc_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+int BPF_PROG(lockc_bpf, int cmd)
 {
-	return ret ?: SWITCH_CHECK(bpf, LOCKC_OP_BPF, cmd, NULL);
+	return SWITCH_CHECK(bpf, LOCKC_OP_BPF, cmd, NULL);
 }
 
 #if defined(__TARGET_ARCH_x86)
