@@ -42,7 +42,7 @@ BENCH_EMPTY := $(BUILD)/bench-empty.bpf.o
 OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
-.PHONY: all deps check clean vm demo bench install uninstall deb image FORCE
+.PHONY: all deps check clean vm demo bench install uninstall deb image host-test-inputs vm-test-inputs FORCE
 all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
@@ -104,7 +104,7 @@ $(BUILD)/bench-empty.bpf.c: $(HOOKS) tests/bench/empty-programs.awk
 $(BENCH_EMPTY): $(BUILD)/bench-empty.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# An older lockc for tests/vm/upgrade.bats to upgrade from, built from this
+# An older lockc for tests/vm-one-kernel/upgrade.bats to upgrade from, built from this
 # repository's history with its own Makefile: the last commit before
 # ipc_owners, whose policies map has another layout than today's, so that
 # the upgrade has entries to carry as well as maps to reuse.
@@ -238,9 +238,14 @@ $(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(STATIC_
 	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
 	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@
 
-# The suites need the older build, both packages and the image; defined
-# after them, since make expands a rule's prerequisites where it reads it.
-check: deps all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
+# What the suites read besides the build, which tests/run makes before it
+# runs them: the host suites lint the package; the VM suites upgrade from the
+# older build and install both packages and the image. Defined after those
+# rules, since make expands a rule's prerequisites where it reads it.
+host-test-inputs: all $(DEB)
+vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
+
+check: deps
 	tests/run
 
 # Everything install put below PREFIX; /etc stays, as the admin's.

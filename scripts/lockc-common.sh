@@ -154,22 +154,40 @@ links_under() {
 	pinned_list link | jq -c --arg prefix "$1" '[.[] | select(.pinned // [] | any(startswith($prefix)))]'
 }
 
-# Once the pins of the links LINKS (links_under's JSON) are gone: print the
-# ids of those still attached because a process holds them, or wait until
-# the kernel has taken their programs off the hooks. It frees a link's id
-# first and detaches in a work item of its own; at most 10 s, as a process
-# holding a program open keeps it alive, detached.
+# Those of the ids ID... that `bpftool KIND list` (KIND: prog or link) still
+# lists, on one line. The plain listing through awk: this runs in a polling
+# loop, and bpftool's JSON through jq costs seconds a round on a slow machine.
+listed_ids() {
+	local kind=$1
+	shift
+	bpftool "$kind" list 2>/dev/null | awk -v ids="$*" '
+		BEGIN { n = split(ids, list, " "); for (i = 1; i <= n; i++) wanted[list[i]] = 1 }
+		/^[0-9]+:/ { id = substr($1, 1, length($1) - 1); if (id in wanted) found = found (found == "" ? "" : " ") id }
+		END { if (found != "") print found }'
+}
+
+# Once the pins of the links LINKS (links_under's JSON) are gone: wait until
+# the kernel has taken their programs off the hooks, or print the ids of the
+# links still attached because a process holds them. The kernel puts a link
+# whose last pin went after an RCU grace period, frees its id and detaches it
+# in a work item of its own, and frees the program after more grace periods:
+# a link still listed after a second is held; a program, at most 10 s, as a
+# process holding a program open keeps it alive, detached.
 wait_for_detach() {
-	local links=$1 still
-	still=$(pinned_list link | jq -r --argjson links "$links" \
-		'[.[] | select(.id as $id | $links | any(.id == $id)) | .id] | join(" ")')
-	if [ -n "$still" ]; then
-		echo "$still"
-		return 0
-	fi
-	for _ in $(seq 100); do
-		[ "$(pinned_list prog | jq --argjson links "$links" \
-			'[.[] | select(.id as $id | $links | any(.prog_id == $id))] | length')" -eq 0 ] && return 0
+	local links=$1 i still=
+	local -a link_ids prog_ids
+	mapfile -t link_ids < <(jq -r '.[].id' <<<"$links")
+	mapfile -t prog_ids < <(jq -r '.[].prog_id' <<<"$links")
+	[ "${#link_ids[@]}" -gt 0 ] || return 0
+	for ((i = 0; i < 100; i++)); do
+		if [ "$i" -le 10 ]; then
+			still=$(listed_ids link "${link_ids[@]}")
+			if [ -n "$still" ] && [ "$i" -eq 10 ]; then
+				echo "$still"
+				return 0
+			fi
+		fi
+		[ -n "$still" ] || [ -n "$(listed_ids prog "${prog_ids[@]}")" ] || return 0
 		sleep 0.1
 	done
 }

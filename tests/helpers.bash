@@ -77,12 +77,50 @@ string_hex() {
 	done
 }
 
+# setup_file of the suites that need lockc loaded: loaded (or kept as the
+# suite before left it), with no registration.
+load_lockc() {
+	require_vm
+	"$SCRIPTS/lockc-load" >/dev/null
+	delete_registrations
+}
+
 # setup_file of the suites that run containers: lockc loaded, the cgroup
 # parent of every test container made.
 load_lockc_for_containers() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
+	load_lockc
 	mkdir -p "/sys/fs/cgroup/$CONTAINER_CGROUP_PARENT"
+}
+
+# teardown_file of the suites that load lockc: leave it loaded for the next
+# suite of the same boot, whose lockc-load then finds it complete and keeps
+# it (a load and an unload cost half a minute under emulation), with none
+# of this suite's registrations left. A suite that tests loading starts
+# with start_unloaded instead.
+leave_lockc_loaded() {
+	delete_registrations
+}
+
+# setup_file of the suites that load and unload lockc themselves: from
+# nothing loaded, whatever the suite before left.
+start_unloaded() {
+	require_vm
+	"$SCRIPTS/lockc-unload" >/dev/null
+}
+
+# setup of the suites that load lockc once per file: load it again if a test
+# unloaded it (lockc-load is seconds under emulation, once per test too many).
+ensure_lockc_loaded() {
+	[ -e /sys/fs/bpf/lockc/maps/containers ] || "$SCRIPTS/lockc-load" >/dev/null
+}
+
+# teardown of those suites: every registration deleted (none when lockc is
+# not loaded), so that the next test starts with none.
+delete_registrations() {
+	local id
+	for id in $("$LOCKCCTL" --json container list 2>/dev/null | jq -r '.[].cgroup_id'); do
+		"$LOCKCCTL" container delete id "$id" >/dev/null
+	done
 }
 
 # Every runc and crun container of the default state directories, removed

@@ -11,7 +11,28 @@ CONTAINER_CGROUP_PARENT=lockc-tests
 
 # A busybox rootfs with the probe, a /usr and a /usrx for boundary checks,
 # and a service-account token at the path and length kubelet gives it.
+# Built once per boot (a link per busybox applet is a process each, seconds
+# under software emulation) into $ROOTFS_TEMPLATE, and copied from there.
+ROOTFS_TEMPLATE=${ROOTFS_TEMPLATE:-/run/lockc-test-rootfs}
 make_rootfs() {
+	local rootfs=$1 input stage
+	for input in /bin/busybox "$LOCKC_PROJECT/build/probe" "$LOCKC_PROJECT/build/escape" \
+		"$LOCKC_PROJECT/build/workload" "$LOCKC_PROJECT/tests/workload/coreutils.sh"; do
+		[ "$ROOTFS_TEMPLATE/.built" -nt "$input" ] || { rm -rf "$ROOTFS_TEMPLATE"; break; }
+	done
+	if [ ! -e "$ROOTFS_TEMPLATE/.built" ]; then
+		stage=$(mktemp -d "$ROOTFS_TEMPLATE.XXXXXX")
+		chmod 755 "$stage"
+		build_rootfs "$stage"
+		touch "$stage/.built"
+		mv "$stage" "$ROOTFS_TEMPLATE"
+	fi
+	mkdir -p "$(dirname "$rootfs")"
+	cp -a "$ROOTFS_TEMPLATE" "$rootfs"
+	rm "$rootfs/.built"
+}
+
+build_rootfs() {
 	local rootfs=$1 applet token_dir
 	mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc,home,mnt,usr,usrx,run,var,data}
 	cp /bin/busybox "$rootfs/bin/busybox"
@@ -89,11 +110,10 @@ bundle_create() {
 		shift 2
 	done
 	shift
-	# One jq call per argument: jq's own --args would take "-c" as an option.
-	args=$(for arg; do jq -n --arg arg "$arg" '$arg'; done | jq -sc .)
+	# After --, jq takes every argument as a string, "-c" too.
+	args=$(jq -nc '$ARGS.positional' --args -- "$@")
 	mkdir -p "$bundle"
 	[ -d "$CONTAINER_DIR/rootfs" ] || make_rootfs "$CONTAINER_DIR/rootfs"
-	(cd "$bundle" && runc spec)
 	jq --arg rootfs "$CONTAINER_DIR/rootfs" --arg cgroup "/$CONTAINER_CGROUP_PARENT/$name" \
 		--argjson args "$args" --argjson mounts "$mounts" --argjson caps "$caps" \
 		--argjson annotations "$annotations" --argjson hooks "$hooks" --argjson uid "$uid" \
@@ -119,8 +139,18 @@ bundle_create() {
 			.linux.readonlyPaths = [] | .linux.maskedPaths = []
 			| .mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)
 		  else . end
-		' "$bundle/config.json" >"$bundle/config.json.new"
-	mv "$bundle/config.json.new" "$bundle/config.json"
+		' "$(runc_spec)" >"$bundle/config.json"
+}
+
+# The path of runc's default spec, which `runc spec` writes once per boot.
+runc_spec() {
+	local spec=$ROOTFS_TEMPLATE.spec/config.json
+	if [ ! "$spec" -nt "$(command -v runc)" ]; then
+		rm -rf "${spec%/*}"
+		mkdir -p "${spec%/*}"
+		(cd "${spec%/*}" && runc spec)
+	fi
+	echo "$spec"
 }
 
 # container_start RUNTIME NAME POLICY: create, register with POLICY (none:
@@ -145,11 +175,17 @@ container_start() {
 }
 
 # container_wait RUNTIME NAME: wait (at most 60 s) until the workload exits.
+# The runtime is asked for the workload's pid once; then /proc tells, since
+# a runtime's every answer is a process of its own (seconds under TCG).
 container_wait() {
-	local runtime=$1 name=$2 i
-	for ((i = 0; i < 600; i++)); do
-		[ "$("$runtime" state "$name" | jq -r .status)" = stopped ] && return 0
-		sleep 0.1
+	local runtime=$1 name=$2 pid stat i
+	pid=$("$runtime" state "$name" | jq -r .pid) || return 1
+	for ((i = 0; i < 1200; i++)); do
+		# Gone, or a zombie nobody has reaped yet: it exited.
+		read -r stat 2>/dev/null <"/proc/$pid/stat" || return 0
+		stat=${stat##*) }
+		[ "${stat%% *}" != Z ] || return 0
+		sleep 0.05
 	done
 	echo "container_wait: $name still runs after 60 s" >&2
 	return 1

@@ -2,7 +2,7 @@
 # lockc-runtime driven with the argument vectors that containerd's runc shim
 # (go-runc) and dockerd issue, against a stand-in runtime that records every
 # call. lockc is not loaded on the host, so every create must end in a
-# delete and a failure (fail closed); tests/vm/runtime.bats shows the same
+# delete and a failure (fail closed); tests/vm-one-kernel/runtime.bats shows the same
 # vectors succeed against real runc and crun.
 
 load ../helpers

@@ -132,10 +132,30 @@ map scratch_slots"
 	assert_output_contains "usage: vmtest/run"
 }
 
+@test "vmtest/run refuses --cpus that is not a positive number" {
+	run "$PROJECT/vmtest/run" --cpus 0 -- true
+	assert_status 2
+	assert_output "vmtest: --cpus wants a number of vCPUs, not '0'."
+}
+
+@test "bats-files runs each file on its own between the lines tests/run reads, and fails when one fails" {
+	mkdir "$BATS_TEST_TMPDIR/suite"
+	printf '@test "passes" { true; }\n' >"$BATS_TEST_TMPDIR/suite/a.bats"
+	printf '@test "fails" { false; }\n@test "skips" { skip; }\n' >"$BATS_TEST_TMPDIR/suite/b.bats"
+	run "$PROJECT/tests/bats-files" "$BATS_TEST_TMPDIR/suite"
+	assert_status 1
+	[ "${lines[0]}" = "# file suite/a.bats" ]
+	[ "${lines[1]}" = "1..1" ]
+	[[ ${lines[2]} =~ ^ok\ 1\ passes\ in\ [0-9]+ms$ ]]
+	[[ ${lines[3]} =~ ^#\ file\ suite/a\.bats:\ [0-9]+\ s,\ exit\ 0$ ]]
+	[ "${lines[4]}" = "# file suite/b.bats" ]
+	[[ ${lines[-1]} =~ ^#\ file\ suite/b\.bats:\ [0-9]+\ s,\ exit\ 1$ ]]
+}
+
 @test "vmtest/run names the kernels it knows" {
 	run "$PROJECT/vmtest/run" -k 2.6 -- true
 	assert_status 1
-	assert_output "fetch-kernel: no kernel named '2.6' in vmtest/kernels; choose one of: 6.1 6.12 "
+	assert_output "fetch-kernel: no kernel named '2.6' in vmtest/kernels; choose one of: 6.1 6.12 newest "
 }
 
 @test "vmtest/run returns the guest command's status and output" {

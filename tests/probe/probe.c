@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <linux/mount.h>
 
 static int report(const char *op, int err)
@@ -376,8 +377,44 @@ static int usage(void)
 			"       shm-remove ID |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
 			"       memfd-exec PROGRAM ARG... | open-twice FIRST GONE SECOND |\n"
-			"       deny-loop DENIED ALLOWED STOP\n");
+			"       deny-loop DENIED ALLOWED STOP | map-fill PIN FIRST COUNT VALUE_HEX\n");
 	return 2;
+}
+
+/*
+ * Fill the map pinned at `pin`, whose keys are u64, with `count` entries
+ * from key `first` on, each holding the bytes that `value_hex` spells. One
+ * bpf(2) call per entry: bpftool's batch mode opens the map and parses a
+ * command per entry, minutes for a full map under software emulation.
+ */
+static int map_fill(const char *pin, const char *first, const char *count, const char *value_hex)
+{
+	unsigned char value[1024];
+	unsigned long long key = strtoull(first, NULL, 0), last = key + strtoull(count, NULL, 0);
+	size_t size = strlen(value_hex) / 2, i;
+	union bpf_attr attr;
+	int fd;
+
+	if (size > sizeof(value) || strlen(value_hex) % 2)
+		return report("map-fill", EINVAL);
+	for (i = 0; i < size; i++)
+		if (sscanf(value_hex + 2 * i, "%2hhx", &value[i]) != 1)
+			return report("map-fill", EINVAL);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (unsigned long)pin;
+	fd = syscall(SYS_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+	if (fd < 0)
+		return report("map-fill", errno);
+	for (; key < last; key++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = fd;
+		attr.key = (unsigned long)&key;
+		attr.value = (unsigned long)value;
+		attr.flags = BPF_ANY;
+		if (syscall(SYS_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)) < 0)
+			return report("map-fill", errno);
+	}
+	return report("map-fill", 0);
 }
 
 int main(int argc, char **argv)
@@ -386,6 +423,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(op, "open"))
 		return report(op, open_errno(argv[2]));
+	if (argc == 6 && !strcmp(op, "map-fill"))
+		return map_fill(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 5 && !strcmp(op, "deny-loop"))
 		return deny_loop(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(op, "open-twice"))

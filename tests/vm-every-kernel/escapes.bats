@@ -34,7 +34,7 @@ while True:
 teardown_file() {
 	kill "$(cat "$BATS_FILE_TMPDIR/host-sleeper.pid")" "$(cat "$BATS_FILE_TMPDIR/abstract.pid")"
 	stop_host_socket
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 setup() {

@@ -20,7 +20,7 @@ setup_file() {
 
 teardown_file() {
 	kill "$(cat "$BATS_FILE_TMPDIR/host-sleeper.pid")"
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 setup() {

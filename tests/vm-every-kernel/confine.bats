@@ -16,7 +16,7 @@ setup_file() {
 
 teardown_file() {
 	stop_host_socket
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 teardown() {

@@ -9,8 +9,7 @@ load ../helpers
 PODMAN=(podman --cgroup-manager cgroupfs --events-backend file --hooks-dir "$PROJECT/build/hooks.d")
 
 setup_file() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
+	load_lockc
 	# Container storage on tmpfs: overlayfs cannot stack on the guest's
 	# overlay root. podman keeps its per-container files (hosts,
 	# .containerenv) under /run/containers, a path the policies allow.
@@ -26,7 +25,7 @@ teardown_file() {
 	stop_syslog
 	"${PODMAN[@]}" rm --all --force >/dev/null 2>&1
 	umount /var/lib/containers /run/containers
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 @test "podman run --annotation org.lockc.policy=restricted is confined, with crun and with runc" {

@@ -11,7 +11,7 @@ setup_file() {
 }
 
 teardown_file() {
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 setup() {

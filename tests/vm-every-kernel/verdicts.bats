@@ -8,9 +8,15 @@
 
 load ../helpers
 
+setup_file() {
+	load_lockc
+}
+
+teardown_file() {
+	leave_lockc_loaded
+}
+
 setup() {
-	require_vm
-	"$SCRIPTS/lockc-load" >/dev/null
 	dir=$BATS_TEST_TMPDIR/files
 	# tmpfs, whose hard links share one inode (overlayfs may give each
 	# name its own).
@@ -29,7 +35,7 @@ setup() {
 teardown() {
 	umount "$dir/secret" 2>/dev/null || true
 	umount "$dir"
-	"$SCRIPTS/lockc-unload" >/dev/null
+	delete_registrations
 	rmdir /sys/fs/cgroup/verdict-a /sys/fs/cgroup/verdict-b
 }
 

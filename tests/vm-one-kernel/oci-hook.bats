@@ -18,7 +18,7 @@ setup_file() {
 
 teardown_file() {
 	stop_syslog
-	"$SCRIPTS/lockc-unload" >/dev/null
+	leave_lockc_loaded
 }
 
 teardown() {
@@ -128,7 +128,7 @@ chroot ok"
 }
 
 @test "fail closed: unknown policy, lockc not loaded, a full containers map, a broken lockc.conf" {
-	local name=c$RANDOM i value
+	local name=c$RANDOM value
 	run hooked runc "$name" --annotation org.lockc.policy=nosuch -- true
 	assert_output_contains "Error: lockc refuses container $name: no policy named 'nosuch' (chosen by annotation org.lockc.policy) is loaded; apply it with 'lockcctl policy apply'."
 	[ -z "$(runc list -q)" ]
@@ -141,14 +141,11 @@ chroot ok"
 	assert_logged "container $name refused: cannot open lockc's map /sys/fs/bpf/lockc/maps/policies (No such file or directory); load lockc with lockc-load first."
 	"$SCRIPTS/lockc-load" >/dev/null
 
-	# Fill the map with registrations of cgroups that do not exist (pure
-	# bash: a subshell per entry takes minutes under emulation).
+	# Fill the map with registrations of cgroups that do not exist: policy
+	# 1, enforce, named "filler".
 	value="$(le_hex 1 4) $(le_hex 1 4) $(string_hex filler 64)"
-	for ((i = 1000001; i <= 1000000 + 16384; i++)); do
-		printf 'map update pinned %s/maps/containers key hex %02x %02x %02x %02x 00 00 00 00 value hex %s\n' "$PIN" \
-			$((i & 255)) $((i >> 8 & 255)) $((i >> 16 & 255)) $((i >> 24 & 255)) "$value"
-	done >"$BATS_TEST_TMPDIR/fill"
-	bpftool batch file "$BATS_TEST_TMPDIR/fill" >/dev/null
+	run "$PROJECT/build/probe" map-fill "$PIN/maps/containers" 1000001 16384 "${value// /}"
+	assert_output ok
 	name=c$RANDOM
 	run hooked runc "$name" -- true
 	assert_output_contains "Error: lockc refuses container $name: the containers map is full (16384 entries); delete stale registrations first."
