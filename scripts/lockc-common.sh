@@ -89,7 +89,11 @@ manifest_maps() { manifest | awk '$1 == "map" { print $2 }'; }
 pinned_list() {
 	local out
 	out=$(bpftool -j -f "$1" list 2>/dev/null) || true
-	jq -e 'type == "array"' >/dev/null 2>&1 <<<"$out" || out='[]'
+	# An error is an object; no jq to tell, as this runs several times a load.
+	case $out in
+	\[*) ;;
+	*) out='[]' ;;
+	esac
 	echo "$out"
 }
 

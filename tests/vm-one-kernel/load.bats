@@ -15,8 +15,20 @@ setup() {
 	require_vm
 }
 
+# Tests that only read a loaded lockc share one load (lockc-load and
+# lockc-unload are seconds each under emulation); every other test starts
+# from nothing loaded and unloads what it loaded.
 teardown() {
+	[ "${shares_load:-}" = yes ] || "$SCRIPTS/lockc-unload" >/dev/null
+}
+
+teardown_file() {
 	"$SCRIPTS/lockc-unload" >/dev/null
+}
+
+share_the_load() {
+	ensure_lockc_loaded
+	shares_load=yes
 }
 
 # The entries a shipped policy puts in the rules map, counted from its file:
@@ -29,16 +41,21 @@ shipped_rule_count() {
 		END { print n }' "$POLICY_DEFAULTS/$1.policy"
 }
 
-# lockc-status's line for a map: its entries, its size in the kernel's words.
-map_status_line() {
-	local info
-	info=$(bpftool map show pinned "$PIN/maps/$1" -j)
-	case $(jq -r .type <<<"$info") in
-	task_storage) printf '  %-20s one entry per confined task' "$1" ;;
-	inode_storage) printf '  %-20s one entry per inode a container was allowed to open or run' "$1" ;;
-	ringbuf) printf '  %-20s ring buffer of %s bytes' "$1" "$(jq .max_entries <<<"$info")" ;;
-	*) printf '  %-20s %s of %s entries, %s bytes' "$1" "$2" "$(jq .max_entries <<<"$info")" "$(jq .bytes_memlock <<<"$info")" ;;
-	esac
+# lockc-status's lines for the maps NAME[=ENTRIES]...: their entries, their
+# size in the kernel's words, from one listing of every map (each bpftool and
+# jq costs seconds under emulation).
+map_status_lines() {
+	local name type max_entries bytes entries
+	while IFS=$'\t' read -r name type max_entries bytes entries; do
+		case $type in
+		task_storage) printf '  %-20s one entry per confined task\n' "$name" ;;
+		inode_storage) printf '  %-20s one entry per inode a container was allowed to open or run\n' "$name" ;;
+		ringbuf) printf '  %-20s ring buffer of %s bytes\n' "$name" "$max_entries" ;;
+		*) printf '  %-20s %s of %s entries, %s bytes\n' "$name" "$entries" "$max_entries" "$bytes" ;;
+		esac
+	done < <(bpftool -j -f map list | jq -r --arg dir "$PIN/maps/" '. as $all | $ARGS.positional[]
+		| split("=") as [$name, $entries] | $all[] | select(.pinned // [] | any(. == $dir + $name))
+		| [$name, .type, .max_entries, .bytes_memlock, $entries // ""] | @tsv' --args "$@")
 }
 
 @test "load mounts bpffs when nothing is mounted on /sys/fs/bpf" {
@@ -46,10 +63,11 @@ map_status_line() {
 	run "$SCRIPTS/lockc-load"
 	assert_status 0
 	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ]
+	shares_load=yes
 }
 
 @test "load seeds the shipped policies" {
-	"$SCRIPTS/lockc-load"
+	share_the_load
 	run "$LOCKCCTL" policy list
 	assert_status 0
 	assert_output "ID   NAME                     RULES  ALLOWED SWITCHES
@@ -89,8 +107,53 @@ allow device block *
 allow device char *"
 }
 
+@test "a second load is harmless and keeps the same links" {
+	share_the_load
+	before=$(lockc_link_ids)
+	run "$SCRIPTS/lockc-load"
+	assert_status 0
+	assert_output "lockc is already loaded at $PIN."
+	[ "$(lockc_link_ids)" = "$before" ]
+}
+
+@test "status tells a loaded lockc with the kernel's own ids and counts" {
+	local programs maps expected rules
+	share_the_load
+	mkdir -p /sys/fs/cgroup/status-test
+	"$LOCKCCTL" container add path status-test policy baseline
+	programs=$(grep -c '^program' "$PROJECT/build/lockc.manifest")
+	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
+	expected="lockc: loaded ($PIN)
+build: $(cat "$PROJECT/build/lockc.version"), object $(sha256sum "$PROJECT/build/lockc.bpf.o" | cut -c1-12)
+kernel LSMs: $(cat /sys/kernel/security/lsm)
+kernel hooks: all $(wc -l <"$PROJECT/build/lockc.hooks") that lockc attaches to
+programs: $programs of $programs attached"
+	# One listing and one jq for every link: a bpftool and a jq per link
+	# take minutes under emulation.
+	expected+=$'\n'$(bpftool -j -f link list | jq -r --arg dir "$PIN/links/" \
+		--rawfile manifest "$PROJECT/build/lockc.manifest" '
+		. as $links | $manifest | split("\n")[] | select(startswith("program ")) | ltrimstr("program ") as $name
+		| $links[] | select(.pinned // [] | any(. == $dir + $name)) | "\($name) \(.id) \(.prog_id)"' |
+		while read -r name link prog; do printf '  %-20s link %s, program %s\n' "$name" "$link" "$prog"; done)
+	expected+=$'\n'"maps: $maps of $maps pinned"
+	rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)
+	expected+=$'\n'$(map_status_lines containers=1 policies=4 rules="$rules" armed_tasks path_changes=1 \
+		allowed_inodes loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4)
+	run "$SCRIPTS/lockc-status"
+	assert_status 0
+	assert_output "$expected"
+
+	run "$SCRIPTS/lockc-status" --json
+	assert_status 0
+	[ "$(jq -r '.state, .programs[0].name, ([.maps[] | .name + "=" + (.entries | tostring)] | join(" "))' \
+		<<<"$output")" = "loaded
+lockc_arm
+containers=1 policies=4 rules=$rules armed_tasks=null path_changes=1 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+	rmdir /sys/fs/cgroup/status-test
+}
+
 @test "policy show prints a policy back as a policy file that applies to the same entries" {
-	"$SCRIPTS/lockc-load"
+	share_the_load
 	run "$LOCKCCTL" policy show restricted
 	assert_output_contains "deny capability all
 allow capability net_bind_service
@@ -104,15 +167,6 @@ allow netlink route"
 	"$LOCKCCTL" policy show restricted >"$BATS_TEST_TMPDIR/copy/restricted.policy"
 	"$LOCKCCTL" policy apply "$BATS_TEST_TMPDIR/copy/restricted.policy"
 	[ "$("$LOCKCCTL" --json policy show restricted | jq -S 'del(.id)')" = "$before" ]
-}
-
-@test "a second load is harmless and keeps the same links" {
-	"$SCRIPTS/lockc-load"
-	before=$(lockc_link_ids)
-	run "$SCRIPTS/lockc-load"
-	assert_status 0
-	assert_output "lockc is already loaded at $PIN."
-	[ "$(lockc_link_ids)" = "$before" ]
 }
 
 @test "load refuses an incomplete lockc and changes nothing" {
@@ -183,51 +237,6 @@ allow file /"
 	run "$SCRIPTS/lockc-unload"
 	assert_status 0
 	assert_output "lockc is not loaded (nothing at $PIN)."
-}
-
-@test "status tells a loaded lockc with the kernel's own ids and counts" {
-	local programs maps expected
-	"$SCRIPTS/lockc-load"
-	mkdir -p /sys/fs/cgroup/status-test
-	"$LOCKCCTL" container add path status-test policy baseline
-	programs=$(grep -c '^program' "$PROJECT/build/lockc.manifest")
-	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
-	expected="lockc: loaded ($PIN)
-build: $(cat "$PROJECT/build/lockc.version"), object $(sha256sum "$PROJECT/build/lockc.bpf.o" | cut -c1-12)
-kernel LSMs: $(cat /sys/kernel/security/lsm)
-kernel hooks: all $(wc -l <"$PROJECT/build/lockc.hooks") that lockc attaches to
-programs: $programs of $programs attached"
-	# One listing and one jq for every link: a bpftool and a jq per link
-	# take minutes under emulation.
-	expected+=$'\n'$(bpftool -j -f link list | jq -r --arg dir "$PIN/links/" \
-		--rawfile manifest "$PROJECT/build/lockc.manifest" '
-		. as $links | $manifest | split("\n")[] | select(startswith("program ")) | ltrimstr("program ") as $name
-		| $links[] | select(.pinned // [] | any(. == $dir + $name)) | "\($name) \(.id) \(.prog_id)"' |
-		while read -r name link prog; do printf '  %-20s link %s, program %s\n' "$name" "$link" "$prog"; done)
-	expected+=$'\n'"maps: $maps of $maps pinned"
-	expected+=$'\n'$(map_status_line containers 1)
-	expected+=$'\n'$(map_status_line policies 4)
-	expected+=$'\n'$(map_status_line rules "$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)")
-	expected+=$'\n'$(map_status_line armed_tasks)
-	expected+=$'\n'$(map_status_line path_changes 1)
-	expected+=$'\n'$(map_status_line allowed_inodes)
-	expected+=$'\n'$(map_status_line loaded_object 1)
-	expected+=$'\n'$(map_status_line events)
-	expected+=$'\n'$(map_status_line ipc_owners 0)
-	expected+=$'\n'$(map_status_line event_budgets 0)
-	expected+=$'\n'$(map_status_line event_stats 1)
-	expected+=$'\n'$(map_status_line scratch_slots 4)
-	run "$SCRIPTS/lockc-status"
-	assert_status 0
-	assert_output "$expected"
-
-	run "$SCRIPTS/lockc-status" --json
-	assert_status 0
-	[ "$(jq -r '.state' <<<"$output")" = loaded ]
-	[ "$(jq -r '.programs[0].name' <<<"$output")" = lockc_arm ]
-	[ "$(jq -r '[.maps[] | .name + "=" + (.entries | tostring)] | join(" ")' <<<"$output")" = \
-		"containers=1 policies=4 rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length) armed_tasks=null path_changes=1 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
-	rmdir /sys/fs/cgroup/status-test
 }
 
 @test "status reports a missing link as incomplete" {
