@@ -86,6 +86,24 @@ struct {
 } path_changes SEC(".maps");
 
 /*
+ * The credentials of confined tasks: a struct cred's address -> the cgroup
+ * id of the registration whose task made it (or was armed with it), until
+ * the kernel frees it. Credentials travel: io_uring runs a request with the
+ * credentials it was submitted with, in a worker whose own are older, and a
+ * personality keeps a set for later. A capability check under credentials
+ * found here is the container's, whoever runs it; one under credentials
+ * found nowhere is the kernel's own borrowing (overlayfs copying up with
+ * the mounter's) and passes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LOCKC_TASK_CREDS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_cred_owner);
+} task_creds SEC(".maps");
+
+/*
  * What a container's policy let it do with an inode: open it for reading,
  * run or map it executable. Kept on the inode, so that the next time the
  * container does the same with it the path and the rule lookup, which are
@@ -254,21 +272,36 @@ static __u64 pointer_arg(void *ctx, __u32 n)
 /* What confines the current task: its arming, registration and policy. */
 struct confinement {
 	struct lockc_task *task;
-	struct lockc_container *container;
-	struct lockc_policy *policy;	/* NULL: the policy is missing, deny */
+	struct lockc_container *container;	/* NULL: the registration is gone, deny */
+	struct lockc_policy *policy;	/* NULL: the policy or registration is missing, deny */
 };
 
-/* False for a task that lockc leaves alone: never armed, or released. */
+/*
+ * False for a task that lockc leaves alone: one never armed. An armed task
+ * stays confined for good: when its registration is gone (its cgroup was
+ * removed, by the runtime or by the task after it moved out, or an admin
+ * deleted it), no policy applies and everything is denied.
+ */
 static bool confined(struct confinement *c)
 {
 	c->task = bpf_task_storage_get(&armed_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!c->task)
 		return false;
 	c->container = bpf_map_lookup_elem(&containers, &c->task->container);
-	if (!c->container)
-		return false;
-	c->policy = bpf_map_lookup_elem(&policies, &c->container->policy_id);
+	c->policy = c->container ? bpf_map_lookup_elem(&policies, &c->container->policy_id) : NULL;
 	return true;
+}
+
+/*
+ * What a hook returns for a denial: -EPERM, unless the registration says
+ * audit. Branches, not arithmetic on a bool: the verifier must see a
+ * return value in [-4095, 0], which a negated 32-bit 0 or 1 is not.
+ */
+static int denial(struct confinement *c)
+{
+	if (c->container && c->container->mode == LOCKC_MODE_AUDIT)
+		return 0;
+	return -EPERM;
 }
 
 /* The count of path changes so far; see "path_changes" in maps/lockc.h. */
@@ -376,7 +409,7 @@ static bool event_budget_take(__u64 container, __u32 *suppressed)
  * Report a denial whose detail, detail_len bytes, is already in s->path, and
  * whose value is in s->event.value.
  */
-static void report(struct confinement *c, enum lockc_operation op, bool enforced, struct scratch *s,
+static void report(struct confinement *c, enum lockc_operation op, bool enforce, struct scratch *s,
 		   __u32 detail_len)
 {
 	struct lockc_event *e = &s->event;
@@ -394,13 +427,16 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforced
 	e->container = c->task->container;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
-	e->policy_id = c->container->policy_id;
+	e->policy_id = c->container ? c->container->policy_id : 0;
 	e->suppressed = suppressed;
 	e->operation = op;
-	e->decision = enforced ? LOCKC_DECISION_DENIED : LOCKC_DECISION_AUDITED;
+	e->decision = enforce ? LOCKC_DECISION_DENIED : LOCKC_DECISION_AUDITED;
 	e->detail_len = detail;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->container_name, c->container->name, LOCKC_NAME_MAX);
+	if (c->container)
+		__builtin_memcpy(e->container_name, c->container->name, LOCKC_NAME_MAX);
+	else
+		e->container_name[0] = '\0';
 	e->container_name[LOCKC_NAME_MAX - 1] = '\0';
 	if (c->policy)
 		__builtin_memcpy(e->policy_name, c->policy->name, LOCKC_NAME_MAX);
@@ -423,11 +459,11 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforced
 static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
 		  __u32 detail_len)
 {
-	bool enforced = c->container->mode != LOCKC_MODE_AUDIT;
+	int ret = denial(c);
 
 	s->event.value = value;
-	report(c, op, enforced, s, detail_len);
-	return enforced ? -EPERM : 0;
+	report(c, op, ret != 0, s, detail_len);
+	return ret;
 }
 
 /*
@@ -436,7 +472,7 @@ static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, s
  */
 static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 value, const char *detail)
 {
-	bool enforced = c->container->mode != LOCKC_MODE_AUDIT;
+	int ret = denial(c);
 	struct lockc_event_stats *stats;
 	struct scratch *s = scratch_claim();
 	__u32 zero = 0;
@@ -446,14 +482,14 @@ static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 valu
 		stats = bpf_map_lookup_elem(&event_stats, &zero);
 		if (stats)
 			count_event(&stats->no_buffer);
-		return enforced ? -EPERM : 0;
+		return ret;
 	}
 	if (detail)
 		len = bpf_probe_read_kernel_str(s->path, sizeof(s->path), detail);
 	s->event.value = value;
-	report(c, op, enforced, s, len > 1 ? len - 1 : 0);
+	report(c, op, ret != 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
-	return enforced ? -EPERM : 0;
+	return ret;
 }
 
 /* The name of a dentry, for an event's detail. */
@@ -543,6 +579,27 @@ static struct mount *real_mount(struct vfsmount *vfsmnt)
 	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
 }
 
+/*
+ * Whether cgroup cgrp is the cgroup with id `id` at `level`, or below it.
+ * A socket keeps the cgroup of the task that created it. Cgroups nested more
+ * than SOCKET_CGROUP_CLIMB_MAX levels below a container count as outside.
+ */
+#define SOCKET_CGROUP_CLIMB_MAX 64
+
+static bool in_cgroup_subtree(struct cgroup *cgrp, __u64 id, __u32 level)
+{
+	int steps;
+
+	if (!cgrp)
+		return false;
+	steps = BPF_CORE_READ(cgrp, level) - (int)level;
+	if (steps < 0 || steps > SOCKET_CGROUP_CLIMB_MAX)
+		return false;
+	for (int i = 0; i < SOCKET_CGROUP_CLIMB_MAX && i < steps && cgrp; i++)
+		cgrp = BPF_CORE_READ(cgrp, self.parent, cgroup);
+	return cgrp && BPF_CORE_READ(cgrp, kn, id) == id;
+}
+
 /* File systems whose every file is kernel state: writing one changes the kernel. */
 #define SYSFS_MAGIC 0x62656572
 #define DEBUGFS_MAGIC 0x64626720
@@ -586,22 +643,91 @@ static bool proc_tunable(struct dentry *dentry, struct dentry *root)
 	return true;
 }
 
-static bool kernel_tunable(struct file *file)
-{
-	struct super_block *sb = BPF_CORE_READ(file, f_inode, i_sb);
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define S_IFREG 0100000
 
+/*
+ * A dentry's name compared with a string literal of at most 23 bytes, as
+ * three little-endian words: the compiler folds the literal's bytes into
+ * immediates, where a string constant would add a .rodata map to the pins.
+ */
+#define LITERAL_BYTE(s, i) ((i) < sizeof(s) ? (__u64)(unsigned char)(s)[(i) < sizeof(s) ? (i) : 0] : 0)
+#define LITERAL_WORD(s, w)                                                                        \
+	(LITERAL_BYTE(s, 8 * (w)) | LITERAL_BYTE(s, 8 * (w) + 1) << 8 | LITERAL_BYTE(s, 8 * (w) + 2) << 16 | \
+	 LITERAL_BYTE(s, 8 * (w) + 3) << 24 | LITERAL_BYTE(s, 8 * (w) + 4) << 32 |                       \
+	 LITERAL_BYTE(s, 8 * (w) + 5) << 40 | LITERAL_BYTE(s, 8 * (w) + 6) << 48 | LITERAL_BYTE(s, 8 * (w) + 7) << 56)
+#define NAMED(name, s)                                                                              \
+	((name)->len == sizeof(s) - 1 && (name)->words[0] == LITERAL_WORD(s, 0) &&                        \
+	 (name)->words[1] == LITERAL_WORD(s, 1) && (name)->words[2] == LITERAL_WORD(s, 2))
+
+struct short_name {
+	__u32 len;
+	__u64 words[3];	/* the name, zero-filled; names of 24 bytes or more are left empty */
+};
+
+static void read_short_name(struct dentry *dentry, struct short_name *name)
+{
+	name->len = BPF_CORE_READ(dentry, d_name.len);
+	if (name->len < sizeof(name->words))
+		bpf_probe_read_kernel(name->words, name->len, BPF_CORE_READ(dentry, d_name.name));
+}
+
+/*
+ * Whether `dentry`, on a cgroup file system, is the container's to change:
+ * anything below its registered cgroup, and in that cgroup itself its child
+ * cgroups and the files cgroup v2 delegates (cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control, and cgroup.kill, which reaches only the container).
+ * Never a cgroup outside, whose tasks, limits and cgroup.kill are the
+ * host's or another container's, nor the registered cgroup's own limits.
+ */
+static bool cgroup_delegated(struct confinement *c, struct dentry *dentry)
+{
+	/* kernfs keeps a directory's node in its inode's i_private. */
+	struct kernfs_node *dir = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
+	struct cgroup *cgrp = dir ? BPF_CORE_READ(dir, priv) : NULL;
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct short_name name = {};
+
+	if (!in_cgroup_subtree(cgrp, c->task->container, c->task->level))
+		return false;
+	if (BPF_CORE_READ(cgrp, kn, id) != c->task->container)
+		return true;
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return true;	/* a child cgroup, made or removed */
+	read_short_name(dentry, &name);
+	return NAMED(&name, "cgroup.procs") || NAMED(&name, "cgroup.threads") ||
+	       NAMED(&name, "cgroup.subtree_control") || NAMED(&name, "cgroup.kill");
+}
+
+/*
+ * Whether changing `dentry` (writing it, making, removing or renaming it)
+ * changes kernel state that the policy keeps from the container: see
+ * kernel_tunables in maps/lockc.h.
+ */
+static bool kernel_state_refused(struct confinement *c, struct dentry *dentry)
+{
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+
+	if (!c->policy)
+		return true;
 	switch (BPF_CORE_READ(sb, s_magic)) {
+	case BPF_FS_MAGIC:
+		/* lockc's own pins: with bpf(2) denied they stay out of reach by path too. */
+		return !ALLOWED(c->policy, kernel_tunables) || !ALLOWED(c->policy, bpf);
 	case SYSFS_MAGIC:
 	case DEBUGFS_MAGIC:
 	case TRACEFS_MAGIC:
 	case SECURITYFS_MAGIC:
-	case BPF_FS_MAGIC:
 	case CONFIGFS_MAGIC:
 	case EFIVARFS_MAGIC:
 	case PSTOREFS_MAGIC:
-		return true;
+		return !ALLOWED(c->policy, kernel_tunables);
 	case PROC_SUPER_MAGIC:
-		return proc_tunable(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(sb, s_root));
+		return !ALLOWED(c->policy, kernel_tunables) && proc_tunable(dentry, BPF_CORE_READ(sb, s_root));
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return !ALLOWED(c->policy, kernel_tunables) && !cgroup_delegated(c, dentry);
 	}
 	return false;
 }
@@ -620,6 +746,27 @@ static bool write_allowed(struct scratch *s, struct lockc_policy *policy, __u32 
 	return len > 0 &&
 	       rule_verdict_or(s, policy->ruleset, LOCKC_RULE_WRITE, s->path, len, LOCKC_VERDICT_ALLOW) ==
 		       LOCKC_VERDICT_ALLOW;
+}
+
+/* Record credentials as container's; a full map fails the change that makes them (fail closed). */
+static int own_creds(const struct cred *cred, __u64 container)
+{
+	struct lockc_cred_owner owner = { .container = container };
+	__u64 key = (__u64)cred;
+
+	return bpf_map_update_elem(&task_creds, &key, &owner, BPF_ANY) ? -ENOMEM : 0;
+}
+
+/* Whether cred is the current task's own: its real ones, or made by its container. */
+static bool creds_of(struct confinement *c, const struct cred *cred)
+{
+	struct lockc_cred_owner *owner;
+	__u64 key = (__u64)cred;
+
+	if (cred == BPF_CORE_READ(bpf_get_current_task_btf(), real_cred))
+		return true;
+	owner = bpf_map_lookup_elem(&task_creds, &key);
+	return owner && owner->container == c->task->container;
 }
 
 SEC("lsm/bprm_creds_for_exec")
@@ -642,7 +789,8 @@ int BPF_PROG(lockc_arm, struct linux_binprm *bprm, int ret)
 		return -ENOMEM;	/* an unarmed workload must not start */
 	armed->container = container;
 	armed->level = level;
-	return 0;
+	/* Prepared before the task was armed: the credentials it will run with. */
+	return own_creds(bprm->cred, container);
 }
 
 SEC("lsm/task_alloc")
@@ -660,6 +808,44 @@ int BPF_PROG(lockc_inherit, struct task_struct *task, unsigned long clone_flags,
 		return -ENOMEM;	/* no unconfined children */
 	child->container = parent->container;
 	child->level = parent->level;
+	return 0;
+}
+
+/*
+ * Credentials a confined task makes from its own (prepare_creds: a fork,
+ * setuid, access(2), a capability change) are its container's. Those it
+ * makes from borrowed ones (overlayfs preparing the mounter's for a new
+ * file) stay unrecorded, as the borrowed ones are.
+ */
+SEC("lsm/cred_prepare")
+int BPF_PROG(lockc_cred_prepare, struct cred *new, const struct cred *old, gfp_t gfp, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c) || !creds_of(&c, old))
+		return 0;
+	return own_creds(new, c.task->container);
+}
+
+/* keyctl(KEYCTL_SESSION_TO_PARENT) hands the parent a copy of the caller's. */
+SEC("lsm/cred_transfer")
+int BPF_PROG(lockc_cred_transfer, struct cred *new, const struct cred *old)
+{
+	struct confinement c;
+
+	if (confined(&c) && creds_of(&c, old))
+		own_creds(new, c.task->container);
+	return 0;
+}
+
+SEC("lsm/cred_free")
+int BPF_PROG(lockc_cred_free, struct cred *cred)
+{
+	__u64 key = (__u64)cred;
+
+	bpf_map_delete_elem(&task_creds, &key);
 	return 0;
 }
 
@@ -731,7 +917,7 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		remember_allowed(&c, inode, INODE_READ, changes);
 		goto out;
 	}
-	if (!ALLOWED(c.policy, kernel_tunables) && kernel_tunable(file))
+	if (kernel_state_refused(&c, file->f_path.dentry))
 		ret = refuse(&c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
 	else if (!write_allowed(s, c.policy, len))
 		ret = refuse(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
@@ -924,27 +1110,6 @@ int BPF_PROG(lockc_chroot, const struct path *path, int ret)
 	if (ALLOWED(c.policy, chroot))
 		return 0;
 	return refuse_str(&c, LOCKC_OP_CHROOT, 0, dentry_name(BPF_CORE_READ(path, dentry)));
-}
-
-/*
- * Whether cgroup cgrp is the cgroup with id `id` at `level`, or below it.
- * A socket keeps the cgroup of the task that created it. Cgroups nested more
- * than SOCKET_CGROUP_CLIMB_MAX levels below a container count as outside.
- */
-#define SOCKET_CGROUP_CLIMB_MAX 64
-
-static bool in_cgroup_subtree(struct cgroup *cgrp, __u64 id, __u32 level)
-{
-	int steps;
-
-	if (!cgrp)
-		return false;
-	steps = BPF_CORE_READ(cgrp, level) - (int)level;
-	if (steps < 0 || steps > SOCKET_CGROUP_CLIMB_MAX)
-		return false;
-	for (int i = 0; i < SOCKET_CGROUP_CLIMB_MAX && i < steps && cgrp; i++)
-		cgrp = BPF_CORE_READ(cgrp, self.parent, cgroup);
-	return cgrp && BPF_CORE_READ(cgrp, kn, id) == id;
 }
 
 /*
@@ -1380,6 +1545,24 @@ int BPF_PROG(lockc_exec_creds, struct linux_binprm *bprm, struct file *file, int
 			  dentry_name(BPF_CORE_READ(file, f_path.dentry)));
 }
 
+/*
+ * An io_uring request run with a personality, credentials the task
+ * registered earlier: judged as a change from the task's real credentials
+ * to those, as setuid(2) is, so a personality registered as root does not
+ * outlive setresuid(1000).
+ */
+SEC("lsm/uring_override_creds")
+int BPF_PROG(lockc_uring_creds, const struct cred *new, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (!confined(&c))
+		return 0;
+	return root_check(&c, new, BPF_CORE_READ(bpf_get_current_task_btf(), real_cred, uid.val), NULL);
+}
+
 /* ---- capabilities -------------------------------------------------------- */
 
 #define CAP_OPT_NOAUDIT 0x2
@@ -1392,18 +1575,17 @@ int BPF_PROG(lockc_capable, const struct cred *cred, struct user_namespace *ns, 
 	if (ret)
 		return ret;
 	/*
-	 * Only the task's own credentials: overlayfs and others check theirs
-	 * (the mounter's) with override_creds() while the task waits.
+	 * Only the container's own credentials, wherever they run (an io_uring
+	 * worker's request): overlayfs and others check theirs (the mounter's)
+	 * with override_creds() while the task waits. See task_creds.
 	 */
-	if (cred != BPF_CORE_READ(bpf_get_current_task_btf(), real_cred))
-		return 0;
-	if (!confined(&c))
+	if (!confined(&c) || !creds_of(&c, cred))
 		return 0;
 	if (c.policy && cap >= 0 && cap < 64 && (c.policy->capabilities & (1ULL << cap)))
 		return 0;
 	/* The kernel asks quietly when it only probes (it audits neither). */
 	if (opts & CAP_OPT_NOAUDIT)
-		return c.container->mode == LOCKC_MODE_AUDIT ? 0 : -EPERM;
+		return denial(&c);
 	return refuse_str(&c, LOCKC_OP_CAPABILITY, cap, NULL);
 }
 
@@ -1433,6 +1615,124 @@ int BPF_PROG(lockc_signal, struct task_struct *p, struct kernel_siginfo *info, i
 	return refuse_str(&c, LOCKC_OP_SIGNAL, sig, p->comm);
 }
 
+/*
+ * Another task's priority, scheduling, I/O priority, resource limits and
+ * memory placement: the kernel lets a task change them for any task of its
+ * uid, so a root container that sees the host's processes (hostPID) could
+ * starve or cripple them (RLIMIT_NOFILE 0 for the host's sshd). They follow
+ * ptrace-outside, as a change to another task across the container's edge.
+ */
+static int task_change(struct task_struct *p, enum lockc_task_change change)
+{
+	struct confinement c;
+
+	if (!confined(&c) || ALLOWED(c.policy, ptrace_outside) || same_container(&c, p))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_TASK_CHANGE, change, p->comm);
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(lockc_setnice, struct task_struct *p, int nice, int ret)
+{
+	return ret ?: task_change(p, LOCKC_TASK_NICE);
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(lockc_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	return ret ?: task_change(p, LOCKC_TASK_IOPRIO);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(lockc_setscheduler, struct task_struct *p, int ret)
+{
+	return ret ?: task_change(p, LOCKC_TASK_SCHEDULER);
+}
+
+/* prlimit(2) and setrlimit(2); the task's own limits are the container's. */
+SEC("lsm/task_setrlimit")
+int BPF_PROG(lockc_setrlimit, struct task_struct *p, unsigned int resource, struct rlimit *new_rlim, int ret)
+{
+	return ret ?: task_change(p, LOCKC_TASK_RLIMIT);
+}
+
+/* migrate_pages(2), move_pages(2) of another process. */
+SEC("lsm/task_movememory")
+int BPF_PROG(lockc_movememory, struct task_struct *p, int ret)
+{
+	return ret ?: task_change(p, LOCKC_TASK_MEMORY);
+}
+
+#define F_SETOWN 8
+#define F_SETOWN_EX 15
+#define FIOSETOWN 0x8901
+#define SIOCSPGRP 0x8902
+#define PID_LEVEL_MAX 32
+
+/* The number that the current task's pid namespace gives `pid`, or 0. */
+static __s32 pid_seen_by_current(struct pid *pid)
+{
+	unsigned int level = BPF_CORE_READ(bpf_get_current_task_btf(), thread_pid, level);
+	struct upid *upid;
+
+	if (!pid || level > PID_LEVEL_MAX || BPF_CORE_READ(pid, level) < level)
+		return 0;
+	upid = (void *)pid + bpf_core_field_offset(struct pid, numbers) + level * bpf_core_type_size(struct upid);
+	return BPF_CORE_READ(upid, nr);
+}
+
+/*
+ * Whether the SIGIO owner `who`, as F_SETOWN takes it (a negative number is
+ * a process group, 0 clears the owner), is the current task's own process
+ * or process group, as its pid namespace numbers them.
+ */
+static bool own_sigio_owner(__s32 who)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (who == 0)
+		return true;
+	if (who < 0)
+		return -who == pid_seen_by_current(BPF_CORE_READ(task, signal, pids[PIDTYPE_PGID]));
+	return who == pid_seen_by_current(BPF_CORE_READ(task, group_leader, thread_pid));
+}
+
+/*
+ * The kernel sends SIGIO, or the signal F_SETSIG chose (SIGKILL too), to a
+ * file's owner on behalf of whoever's I/O triggers it, and task_kill never
+ * sees it. So the owner is judged when it is set: outside signal-outside,
+ * only the task's own process or process group, given by value to
+ * F_SETOWN. F_SETOWN_EX and the ioctls FIOSETOWN and SIOCSPGRP pass the
+ * owner through memory that another thread could change between lockc's
+ * read and the kernel's, so they are refused (`who` is then -1).
+ */
+static int sigio_owner_check(__s32 who, bool by_value)
+{
+	struct confinement c;
+
+	if (!confined(&c) || ALLOWED(c.policy, signal_outside) || (by_value && own_sigio_owner(who)))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_SIGIO_OWNER, who, NULL);
+}
+
+SEC("lsm/file_fcntl")
+int BPF_PROG(lockc_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd == F_SETOWN)
+		return sigio_owner_check((__s32)arg, true);
+	return cmd == F_SETOWN_EX ? sigio_owner_check(-1, false) : 0;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(lockc_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return cmd == FIOSETOWN || cmd == SIOCSPGRP ? sigio_owner_check(-1, false) : 0;
+}
+
 #define PTRACE_MODE_NOAUDIT 0x04
 
 /* ptrace(2) attach, and what asks the same question: /proc/PID/mem, process_vm_readv, pidfd_getfd. */
@@ -1448,7 +1748,7 @@ int BPF_PROG(lockc_ptrace, struct task_struct *child, unsigned int mode, int ret
 	if (ALLOWED(c.policy, ptrace_outside) || same_container(&c, child))
 		return 0;
 	if (mode & PTRACE_MODE_NOAUDIT)
-		return c.container->mode == LOCKC_MODE_AUDIT ? 0 : -EPERM;
+		return denial(&c);
 	return refuse_str(&c, LOCKC_OP_PTRACE, mode, child->comm);
 }
 
@@ -1694,15 +1994,17 @@ static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct den
 }
 
 /*
- * The verdict on changing the file at (vfsmnt, dentry): the write rules,
- * and for the source of a rename or link also the file rules, since moving
- * or linking a file the task may not open would give it a name it may. For
- * the same reason a pinned directory, one above a denied path, stays put.
+ * The verdict on changing the file at (vfsmnt, dentry). A container may
+ * change only what it may open: the file rules decide first, for every
+ * kind of change (a file the task may not open cannot be made, removed,
+ * truncated, renamed or given another name either), then the write rules
+ * narrow them. No directory above a denied path (a pinned one) moves, as
+ * that would give the denied file a name the rules allow.
  */
 static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct dentry *dentry,
 		       enum lockc_write_kind kind)
 {
-	bool source = kind == LOCKC_WRITE_RENAME_FROM || kind == LOCKC_WRITE_LINK_FROM;
+	struct mnt_namespace *ns = BPF_CORE_READ(real_mount(vfsmnt), mnt_ns);
 	struct scratch *s;
 	bool allowed;
 	__u32 len;
@@ -1710,17 +2012,32 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 
 	if (!c->policy)
 		return refuse_str(c, LOCKC_OP_WRITE, kind, dentry_name(dentry));
+	/* A file in no directory tree, such as a memfd that ftruncate(2) sizes. */
+	if (ns == MNT_NS_INTERNAL)
+		return 0;
+	/*
+	 * As in file_open: a mount outside the task's namespace (a host
+	 * directory's fd, a detached tree) ends the walk at the top of a tree
+	 * that is not the task's, whose paths would dodge the rules.
+	 */
+	if (!ALLOWED(c->policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+		return refuse_str(c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
 	len = resolve_path(s, vfsmnt, dentry);
-	allowed = len > 0 && write_allowed(s, c->policy, len);
-	if (allowed && source)
-		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW;
+	if (len > 0 && kernel_state_refused(c, dentry)) {
+		ret = refuse(c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
+		goto out;
+	}
+	allowed = len > 0 &&
+		  rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW &&
+		  write_allowed(s, c->policy, len);
 	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
 		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
 					  LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW;
 	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
+out:
 	scratch_release(s);
 	return ret;
 }
@@ -1993,7 +2310,9 @@ int BPF_PROG(lockc_net_send, struct socket *sock, struct msghdr *msg, int size, 
 /*
  * A registration goes with its cgroup. Cgroup ids are never reused and a
  * removed cgroup never holds a task again, so the entry could only take a
- * slot; deleting it here, in the kernel, cannot be forgotten or raced.
+ * slot; deleting it here, in the kernel, cannot be forgotten or raced. A
+ * task armed by it that lives on elsewhere (it moved out before the cgroup
+ * went) is then denied everything: see confined().
  */
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(lockc_forget, struct cgroup *cgrp, const char *path)

@@ -28,6 +28,7 @@
  */
 #define LOCKC_RULES_MAX 65536
 
+
 /*
  * Registered cgroups must sit at most this deep below the cgroup v2 root
  * (the root itself is level 0 and cannot be registered). The kernel side
@@ -101,14 +102,26 @@ struct lockc_policy {
 	enum lockc_verdict kernel_load;
 	enum lockc_verdict user_namespaces;	/* unshare/clone with CLONE_NEWUSER */
 	/*
-	 * Writing kernel state through files, whatever the file rules say:
-	 * /proc/sys, /proc/sysrq-trigger, and every file on sysfs, debugfs,
-	 * tracefs, securityfs, bpffs, configfs, efivarfs and pstore.
+	 * Changing kernel state through files, whatever the file rules say:
+	 * writing /proc/sys or /proc/sysrq-trigger; writing, making, removing
+	 * or renaming anything on sysfs, debugfs, tracefs, securityfs, bpffs
+	 * (which also needs bpf), configfs, efivarfs and pstore; and on a
+	 * cgroup file system, anything outside what the container's cgroup
+	 * delegates (see cgroup_delegated in bpf/lockc.bpf.c).
 	 */
 	enum lockc_verdict kernel_tunables;
 	/* ---- other processes ---- */
-	enum lockc_verdict signal_outside;	/* kill(2) and friends to a task of another container or the host */
-	enum lockc_verdict ptrace_outside;	/* ptrace(2), /proc/PID/mem and the like, across the container's edge */
+	/*
+	 * kill(2) and friends to a task of another container or the host, and
+	 * a SIGIO owner other than the task's own process or process group
+	 */
+	enum lockc_verdict signal_outside;
+	/*
+	 * ptrace(2), /proc/PID/mem and the like, and changing another task's
+	 * priority, scheduling, limits or memory placement, across the
+	 * container's edge
+	 */
+	enum lockc_verdict ptrace_outside;
 	/* ---- root ---- */
 	/* a task with any host uid 0 (real, effective, saved, filesystem) */
 	enum lockc_verdict run_as_root;
@@ -307,6 +320,30 @@ enum lockc_operation {
 	LOCKC_OP_NET_LISTEN = 34,	/* listen(2): the local port, no detail */
 	LOCKC_OP_IPC = 35,		/* a SysV IPC object another container or the host made; value: its id (ipcs) */
 	LOCKC_OP_UNIX_SEND = 36,	/* a datagram to a UNIX socket; detail: as UNIX_CONNECT */
+	/*
+	 * A change to a file on a mount outside the task's namespace (through
+	 * a directory fd from the host, or a detached tree); value: as WRITE;
+	 * detail: the file's name.
+	 */
+	LOCKC_OP_WRITE_DETACHED = 37,
+	/*
+	 * A file's SIGIO owner set to another than the task's own process or
+	 * process group (fcntl F_SETOWN; value: its argument, a negative one a
+	 * process group), or through F_SETOWN_EX, ioctl FIOSETOWN or SIOCSPGRP
+	 * (value: -1).
+	 */
+	LOCKC_OP_SIGIO_OWNER = 38,
+	/* A change to a task outside the container; value: lockc_task_change; detail: its comm */
+	LOCKC_OP_TASK_CHANGE = 39,
+};
+
+/* What a LOCKC_OP_TASK_CHANGE event's task was about to undergo. */
+enum lockc_task_change {
+	LOCKC_TASK_NICE = 1,		/* setpriority(2), nice */
+	LOCKC_TASK_IOPRIO = 2,		/* ioprio_set(2) */
+	LOCKC_TASK_SCHEDULER = 3,	/* sched_setscheduler(2), sched_setattr(2), sched_setaffinity(2) */
+	LOCKC_TASK_RLIMIT = 4,		/* prlimit(2), setrlimit(2) */
+	LOCKC_TASK_MEMORY = 5,		/* migrate_pages(2), move_pages(2) */
 };
 
 /* What a LOCKC_OP_WRITE event's path was about to undergo. */
@@ -367,6 +404,17 @@ struct lockc_event {
 
 struct lockc_ipc_owner {
 	__u64 container;
+};
+
+/*
+ * Map "task_creds": key __u64, the kernel address of a struct cred that a
+ * confined task made or was armed with, deleted when the kernel frees it.
+ * A few per process.
+ */
+#define LOCKC_TASK_CREDS_MAX 65536
+
+struct lockc_cred_owner {
+	__u64 container;	/* cgroup id of the registration whose task made it */
 };
 
 /* LRU map "event_budgets": key __u64 container cgroup id. */

@@ -51,6 +51,9 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_NET_LISTEN] = "net-listen",
 	[LOCKC_OP_IPC] = "ipc",
 	[LOCKC_OP_UNIX_SEND] = "unix-send",
+	[LOCKC_OP_WRITE_DETACHED] = "write-detached",
+	[LOCKC_OP_SIGIO_OWNER] = "sigio-owner",
+	[LOCKC_OP_TASK_CHANGE] = "task-change",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -130,6 +133,10 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		[LOCKC_WRITE_LINK_FROM] = "link-from", [LOCKC_WRITE_LINK_TO] = "link-to",
 		[LOCKC_WRITE_CHMOD] = "chmod", [LOCKC_WRITE_CHOWN] = "chown",
 	};
+	static const char *const task_changes[] = {
+		[LOCKC_TASK_NICE] = "nice", [LOCKC_TASK_IOPRIO] = "ioprio", [LOCKC_TASK_SCHEDULER] = "scheduler",
+		[LOCKC_TASK_RLIMIT] = "rlimit", [LOCKC_TASK_MEMORY] = "memory",
+	};
 	unsigned int family = e->value >> 16, low = e->value & 0xffff;
 	char number[16];
 
@@ -165,7 +172,15 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 	case LOCKC_OP_IPC:
 		snprintf(out, size, "id=%u", e->value);
 		break;
+	case LOCKC_OP_TASK_CHANGE:
+		if (e->value < sizeof(task_changes) / sizeof(task_changes[0]) && task_changes[e->value])
+			snprintf(out, size, "change=%s", task_changes[e->value]);
+		break;
+	case LOCKC_OP_SIGIO_OWNER:
+		snprintf(out, size, "owner=%d", (int)e->value);
+		break;
 	case LOCKC_OP_WRITE:
+	case LOCKC_OP_WRITE_DETACHED:
 		if (e->value < sizeof(write_kinds) / sizeof(write_kinds[0]) && write_kinds[e->value])
 			snprintf(out, size, "change=%s", write_kinds[e->value]);
 		break;

@@ -66,7 +66,7 @@ build_rootfs() {
 
 # bundle_create NAME [--mount SRC:DST]... [--cap CAP]... [--annotation KEY=VALUE]...
 #               [--user UID] [--new-privileges] [--host-pid] [--host-ipc] [--host-cgroupns]
-#               [--all-devices] [--writable-kernel]
+#               [--all-devices] [--writable-kernel] [--all-caps] [--host-dir-fd DIR]
 #               [--hook] -- ARGS...
 # Writes $CONTAINER_DIR/NAME/config.json for a container running ARGS.
 # --hook adds lockcctl's OCI hook as the createRuntime hook, the way podman
@@ -74,11 +74,13 @@ build_rootfs() {
 # uid (runc sets no_new_privs by default), --host-pid, --host-ipc and
 # --host-cgroupns share the host's pid, IPC and cgroup namespaces,
 # --all-devices lifts the runtime's device cgroup rules and
-# --writable-kernel its read-only /proc/sys and /sys, so that only lockc
-# stands between the workload and those.
+# --writable-kernel its read-only /proc/sys, /sys and /sys/fs/cgroup, so
+# that only lockc stands between the workload and those. --all-caps grants
+# every capability in every set, --host-dir-fd hands DIR in as fd 3.
 bundle_create() {
 	local name=$1 bundle mounts='[]' caps='["CAP_SYS_CHROOT"]' annotations='{}' hooks='{}' uid=0 args
 	local new_privileges=false host_pid=false host_ipc=false host_cgroupns=false all_devices=false writable_kernel=false
+	local host_dir_fd='' all_caps=false
 	shift
 	bundle=$CONTAINER_DIR/$name
 	while [ "$1" != -- ]; do
@@ -86,11 +88,14 @@ bundle_create() {
 		--mount) mounts=$(jq -c --arg src "${2%%:*}" --arg dst "${2#*:}" \
 			'. + [{destination: $dst, type: "bind", source: $src, options: ["rbind", "rw"]}]' <<<"$mounts") ;;
 		--cap) caps=$(jq -c --arg cap "CAP_$2" '. + [$cap]' <<<"$caps") ;;
+		# As a runtime that leaks one (CVE-2024-21626) hands it over.
+		--host-dir-fd) host_dir_fd=$2 ;;
 		--user) uid=$2 ;;
 		--annotation) annotations=$(jq -c --arg key "${2%%=*}" --arg value "${2#*=}" \
 			'. + {($key): $value}' <<<"$annotations") ;;
-		--new-privileges|--host-pid|--host-ipc|--host-cgroupns|--all-devices|--writable-kernel)
+		--new-privileges|--host-pid|--host-ipc|--host-cgroupns|--all-devices|--writable-kernel|--all-caps)
 			case $1 in
+			--all-caps) all_caps=true ;;
 			--host-cgroupns) host_cgroupns=true ;;
 			--new-privileges) new_privileges=true ;;
 			--host-pid) host_pid=true ;;
@@ -119,12 +124,14 @@ bundle_create() {
 		--argjson annotations "$annotations" --argjson hooks "$hooks" --argjson uid "$uid" \
 		--argjson new_privileges "$new_privileges" --argjson host_pid "$host_pid" --argjson host_ipc "$host_ipc" \
 		--argjson host_cgroupns "$host_cgroupns" --argjson all_devices "$all_devices" \
-		--argjson writable_kernel "$writable_kernel" '
+		--argjson writable_kernel "$writable_kernel" --argjson all_caps "$all_caps" --argjson every_cap "$ALL_CAPS" '
 		.root = {path: $rootfs, readonly: false}
 		| .process.user = {uid: $uid, gid: $uid}
 		| .process.terminal = false
 		| .process.args = $args
 		| .process.capabilities |= with_entries(.value = (.value + $caps | unique))
+		| if $all_caps then .process.capabilities = {bounding: $every_cap, effective: $every_cap,
+			inheritable: $every_cap, permitted: $every_cap, ambient: $every_cap} else . end
 		| .mounts += $mounts
 		| .annotations = $annotations
 		| .hooks = $hooks
@@ -137,10 +144,22 @@ bundle_create() {
 		| if $all_devices then .linux.resources.devices = [{allow: true, access: "rwm"}] else . end
 		| if $writable_kernel then
 			.linux.readonlyPaths = [] | .linux.maskedPaths = []
-			| .mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)
+			| .mounts |= map(if .type == "sysfs" or .type == "cgroup" then .options -= ["ro"] else . end)
 		  else . end
 		' "$(runc_spec)" >"$bundle/config.json"
+	rm -f "$bundle/host-dir-fd"
+	[ -z "$host_dir_fd" ] || echo "$host_dir_fd" >"$bundle/host-dir-fd"
 }
+
+# Every capability of Linux 6.1 and later, for --all-caps: in every set,
+# ambient too, so that a workload of any uid holds them all.
+ALL_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_DAC_READ_SEARCH","CAP_FOWNER","CAP_FSETID","CAP_KILL",
+"CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_LINUX_IMMUTABLE","CAP_NET_BIND_SERVICE","CAP_NET_BROADCAST",
+"CAP_NET_ADMIN","CAP_NET_RAW","CAP_IPC_LOCK","CAP_IPC_OWNER","CAP_SYS_MODULE","CAP_SYS_RAWIO","CAP_SYS_CHROOT",
+"CAP_SYS_PTRACE","CAP_SYS_PACCT","CAP_SYS_ADMIN","CAP_SYS_BOOT","CAP_SYS_NICE","CAP_SYS_RESOURCE","CAP_SYS_TIME",
+"CAP_SYS_TTY_CONFIG","CAP_MKNOD","CAP_LEASE","CAP_AUDIT_WRITE","CAP_AUDIT_CONTROL","CAP_SETFCAP",
+"CAP_MAC_OVERRIDE","CAP_MAC_ADMIN","CAP_SYSLOG","CAP_WAKE_ALARM","CAP_BLOCK_SUSPEND","CAP_AUDIT_READ",
+"CAP_PERFMON","CAP_BPF","CAP_CHECKPOINT_RESTORE"]'
 
 # The path of runc's default spec, which `runc spec` writes once per boot.
 runc_spec() {
@@ -158,8 +177,13 @@ runc_spec() {
 # $CONTAINER_MODE (default enforce), start. The workload's output goes to
 # $CONTAINER_DIR/NAME/output; a failed create prints the runtime's message.
 container_start() {
-	local runtime=$1 name=$2 policy=$3 bundle=$CONTAINER_DIR/$2
-	"$runtime" create --bundle "$bundle" "$name" >"$bundle/output" 2>&1 </dev/null || {
+	local runtime=$1 name=$2 policy=$3 bundle=$CONTAINER_DIR/$2 preserve=() dir_fd=/
+	if [ -e "$bundle/host-dir-fd" ]; then
+		preserve=(--preserve-fds 1)
+		dir_fd=$(cat "$bundle/host-dir-fd")
+	fi
+	# Without --preserve-fds the runtime closes fd 3 before the workload runs.
+	"$runtime" create "${preserve[@]}" --bundle "$bundle" "$name" >"$bundle/output" 2>&1 </dev/null 3<"$dir_fd" || {
 		echo "container_start: $runtime create $name failed:" >&2
 		cat "$bundle/output" >&2
 		return 1

@@ -55,6 +55,9 @@ load ../helpers
 	assert_status 0
 	assert_output "program lockc_arm
 program lockc_inherit
+program lockc_cred_prepare
+program lockc_cred_transfer
+program lockc_cred_free
 program lockc_file_open
 program lockc_sb_mount
 program lockc_follow_link
@@ -82,8 +85,16 @@ program lockc_mmap_exec
 program lockc_mprotect_exec
 program lockc_setuid
 program lockc_exec_creds
+program lockc_uring_creds
 program lockc_capable
 program lockc_signal
+program lockc_setnice
+program lockc_setioprio
+program lockc_setscheduler
+program lockc_setrlimit
+program lockc_movememory
+program lockc_fcntl
+program lockc_ioctl
 program lockc_ptrace
 program lockc_ptrace_traceme
 program lockc_bpf
@@ -117,6 +128,7 @@ map policies
 map rules
 map armed_tasks
 map path_changes
+map task_creds
 map allowed_inodes
 map loaded_object
 map events

@@ -23,7 +23,10 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/xattr.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -33,6 +36,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/magic.h>
 #include <linux/perf_event.h>
@@ -558,6 +562,291 @@ static int packet_socket(char **argv)
 	return new_socket(AF_PACKET, SOCK_RAW, 0);
 }
 
+/* ---- host state through a host path --------------------------------------- */
+
+/*
+ * Each changes one file or directory that the host bind-mounted in (or that
+ * a host directory fd reaches), the way a container plants a binary, a
+ * cron job or an ld.so.preload, or removes what the host relies on.
+ */
+static int unlink_file(char **argv)
+{
+	return unlink(argv[0]) ? blocked("unlink", errno) : 0;
+}
+
+static int truncate_file(char **argv)
+{
+	return truncate(argv[0], 0) ? blocked("truncate", errno) : 0;
+}
+
+static int chmod_file(char **argv)
+{
+	return chmod(argv[0], 04755) ? blocked("chmod", errno) : 0;
+}
+
+/* The file existing afterwards is the escape, whatever open(2) returned. */
+static int create_file(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	if (access(argv[0], F_OK))
+		return blocked("open O_CREAT", fd < 0 ? err : errno);
+	return 0;
+}
+
+static int symlink_file(char **argv)
+{
+	return symlink("/etc/shadow", argv[0]) ? blocked("symlink", errno) : 0;
+}
+
+static int mkdir_dir(char **argv)
+{
+	return mkdir(argv[0], 0755) ? blocked("mkdir", errno) : 0;
+}
+
+static int rename_file(char **argv)
+{
+	return rename(argv[0], argv[1]) ? blocked("rename", errno) : 0;
+}
+
+/* Write VALUE to FILE: a pid to a host cgroup's cgroup.procs, 1 to its cgroup.kill. */
+static int write_value(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_CLOEXEC), err = 0;
+	size_t n = strlen(argv[1]);
+
+	if (fd < 0)
+		return blocked("open", errno);
+	if (write(fd, argv[1], n) != (ssize_t)n)
+		err = blocked("write", errno);
+	close(fd);
+	return err;
+}
+
+/*
+ * Remove NAME in directory DIR through an O_PATH descriptor, which file_open
+ * never sees: DIR is a host directory (/proc/1/root/... with the host's pid
+ * namespace), so the file's mount is in the host's mount namespace.
+ */
+static int unlinkat_dirfd(char **argv)
+{
+	int dir = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC), err = 0;
+
+	if (dir < 0)
+		return blocked("open O_PATH", errno);
+	if (unlinkat(dir, argv[1], 0))
+		err = blocked("unlinkat", errno);
+	close(dir);
+	return err;
+}
+
+/* ---- signals past kill(2) ------------------------------------------------- */
+
+static volatile sig_atomic_t sigio_seen;
+
+static void note_sigio(int sig)
+{
+	(void)sig;
+	sigio_seen = 1;
+}
+
+/*
+ * Make PID (0: this process) a pipe's owner with F_SETOWN, choose SIG with
+ * F_SETSIG, and write to the pipe: the kernel sends SIG to the owner on
+ * the writer's behalf. Escaped when the signal arrived: for another process
+ * when it is gone (SIG 9), for this one when its handler ran.
+ */
+static int sigio(char **argv)
+{
+	pid_t pid = (pid_t)atoi(argv[0]);
+	int sig = atoi(argv[1]), fds[2];
+
+	if (sig <= 0 || (pid == 0 && sig == SIGKILL))
+		return USAGE;
+	if (pid == 0)
+		signal(sig, note_sigio);
+	if (pipe(fds))
+		return blocked("pipe", errno);
+	if (fcntl(fds[0], F_SETOWN, pid ? pid : getpid()))
+		return blocked("fcntl F_SETOWN", errno);
+	if (fcntl(fds[0], F_SETSIG, sig) || fcntl(fds[0], F_SETFL, O_ASYNC))
+		return blocked("fcntl F_SETSIG", errno);
+	if (write(fds[1], "x", 1) != 1)
+		return blocked("write", errno);
+	for (int i = 0; i < 100; i++) {
+		if (pid ? kill(pid, 0) && errno == ESRCH : sigio_seen)
+			return 0;
+		usleep(10000);
+	}
+	return blocked_because("waiting for the signal", "it never arrived");
+}
+
+/* ---- another task's scheduling and limits --------------------------------- */
+
+/* Each changes a task of the same uid, as the kernel lets anyone: the lowest priority, a limit. */
+static int renice(char **argv)
+{
+	pid_t pid = parse_pid(argv[0]);
+
+	if (pid < 0)
+		return USAGE;
+	return setpriority(PRIO_PROCESS, (id_t)pid, 19) ? blocked("setpriority", errno) : 0;
+}
+
+static int reschedule(char **argv)
+{
+	struct sched_param param = { .sched_priority = 0 };
+	pid_t pid = parse_pid(argv[0]);
+
+	if (pid < 0)
+		return USAGE;
+	return sched_setscheduler(pid, SCHED_IDLE, &param) ? blocked("sched_setscheduler", errno) : 0;
+}
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_IDLE (3 << 13)
+
+static int ioprio(char **argv)
+{
+	pid_t pid = parse_pid(argv[0]);
+
+	if (pid < 0)
+		return USAGE;
+	return syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, pid, IOPRIO_IDLE) ? blocked("ioprio_set", errno) : 0;
+}
+
+/* The task's own open-files limit, set again: the call is the escape, it changes nothing. */
+static int set_rlimit(char **argv)
+{
+	struct rlimit limit;
+	pid_t pid = parse_pid(argv[0]);
+
+	if (pid < 0)
+		return USAGE;
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &limit))
+		return blocked("prlimit get", errno);
+	return prlimit(pid, RLIMIT_NOFILE, &limit, NULL) ? blocked("prlimit", errno) : 0;
+}
+
+/* ---- io_uring's credentials ------------------------------------------------ */
+
+/* One io_uring, driven by raw system calls: the image has no liburing. */
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static int ring_open(struct ring *r)
+{
+	struct io_uring_params p = { 0 };
+	char *sq, *cq;
+
+	r->fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (r->fd < 0)
+		return -1;
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
+		return -1;
+	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* Run one request, in an io-wq worker (IOSQE_ASYNC); its result, a negative errno on failure. */
+static int ring_run(struct ring *r, const struct io_uring_sqe *request)
+{
+	unsigned int tail = *r->sq_tail, head;
+	int res;
+
+	r->sqes[tail & *r->sq_mask] = *request;
+	r->sqes[tail & *r->sq_mask].flags |= IOSQE_ASYNC;
+	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return -EIO;
+	res = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+/*
+ * Set the xattr "trusted.lockc" (which takes sys_admin) on FILE through an
+ * io-wq worker started before a credential change: PR_SET_KEEPCAPS commits
+ * new credentials, so the worker runs the request with credentials that are
+ * not its own real ones.
+ */
+static int uring_xattr(char **argv)
+{
+	struct io_uring_sqe nop = { .opcode = IORING_OP_NOP }, set = { .opcode = IORING_OP_SETXATTR };
+	static const char name[] = "trusted.lockc", value[] = "escaped";
+	struct ring r;
+	int res;
+
+	if (ring_open(&r))
+		return blocked("io_uring_setup", errno);
+	if ((res = ring_run(&r, &nop)) < 0)
+		return blocked("IORING_OP_NOP", -res);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		return blocked("prctl", errno);
+	set.addr = (__u64)(unsigned long)name;
+	set.addr2 = (__u64)(unsigned long)value;
+	set.addr3 = (__u64)(unsigned long)argv[0];
+	set.len = sizeof(value) - 1;
+	if ((res = ring_run(&r, &set)) < 0)
+		return blocked("IORING_OP_SETXATTR", -res);
+	return 0;
+}
+
+/* The same xattr by setxattr(2): the direct way, which the capability rules refuse. */
+static int set_xattr(char **argv)
+{
+	return setxattr(argv[0], "trusted.lockc", "escaped", 7, 0) ? blocked("setxattr", errno) : 0;
+}
+
+/*
+ * Register a personality as root, drop to uid 1000, and open FILE (mode
+ * 0600, root's) with the personality: root again, through io_uring.
+ */
+static int uring_personality(char **argv)
+{
+	struct io_uring_sqe open = { .opcode = IORING_OP_OPENAT };
+	struct ring r;
+	int personality, res;
+
+	if (ring_open(&r))
+		return blocked("io_uring_setup", errno);
+	personality = (int)syscall(__NR_io_uring_register, r.fd, IORING_REGISTER_PERSONALITY, NULL, 0);
+	if (personality < 0)
+		return blocked("IORING_REGISTER_PERSONALITY", errno);
+	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		return blocked("setresuid", errno);
+	open.fd = AT_FDCWD;
+	open.addr = (__u64)(unsigned long)argv[0];
+	open.open_flags = O_RDONLY | O_CLOEXEC;
+	open.personality = (__u16)personality;
+	if ((res = ring_run(&r, &open)) < 0)
+		return blocked("IORING_OP_OPENAT", -res);
+	close(res);
+	return 0;
+}
+
 /* ---- the list ------------------------------------------------------------ */
 
 struct technique {
@@ -593,6 +882,23 @@ static const struct technique techniques[] = {
 	{ "abstract-socket", 1, " NAME", abstract_socket },
 	{ "raw-socket", 0, "", raw_socket },
 	{ "packet-socket", 0, "", packet_socket },
+	{ "unlink", 1, " FILE", unlink_file },
+	{ "truncate", 1, " FILE", truncate_file },
+	{ "chmod", 1, " FILE", chmod_file },
+	{ "create", 1, " FILE", create_file },
+	{ "symlink", 1, " FILE", symlink_file },
+	{ "mkdir", 1, " DIR", mkdir_dir },
+	{ "rename", 2, " FROM TO", rename_file },
+	{ "write", 2, " FILE VALUE", write_value },
+	{ "unlinkat-dirfd", 2, " DIR NAME", unlinkat_dirfd },
+	{ "sigio", 2, " PID SIG", sigio },
+	{ "renice", 1, " PID", renice },
+	{ "reschedule", 1, " PID", reschedule },
+	{ "ioprio", 1, " PID", ioprio },
+	{ "rlimit", 1, " PID", set_rlimit },
+	{ "xattr", 1, " FILE", set_xattr },
+	{ "uring-xattr", 1, " FILE", uring_xattr },
+	{ "uring-personality", 1, " FILE", uring_personality },
 };
 
 static int usage(void)

@@ -43,9 +43,9 @@ denials_of() {
 }
 
 # serve_in POLICY NAME SOCKET-OPERATION PATH: a container under POLICY
-# serving a UNIX socket at /shared/PATH until the test ends.
+# serving a UNIX socket at /run/shared/PATH until the test ends.
 serve_in() {
-	bundle_create "$2" --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe "$3" "/shared/$4"
+	bundle_create "$2" --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe "$3" "/run/shared/$4"
 	container_start runc "$2" "$1"
 	wait_for -e "$BATS_FILE_TMPDIR/shared/$4"
 }
@@ -55,16 +55,16 @@ serve_in() {
 	"$PROJECT/build/probe" dgram-serve "$BATS_FILE_TMPDIR/shared/log.sock" &
 	echo $! >"$BATS_FILE_TMPDIR/server.pid"
 	wait_for -e "$BATS_FILE_TMPDIR/shared/log.sock"
-	run container_run runc "$name" baseline --mount "$BATS_FILE_TMPDIR/shared:/shared" -- sh -c '
-		probe unix-send /shared/log.sock
+	run container_run runc "$name" baseline --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- sh -c '
+		probe unix-send /run/shared/log.sock
 		probe dgram-serve /tmp/own.sock & while [ ! -S /tmp/own.sock ]; do sleep 0.1; done
 		probe unix-send /tmp/own.sock; kill $!'
 	assert_output "sendto: Operation not permitted
 ok"
 	run denials_of "$name"
 	assert_output "denied unix-send - $BATS_FILE_TMPDIR/shared/log.sock"
-	run container_run runc "c$RANDOM" privileged --mount "$BATS_FILE_TMPDIR/shared:/shared" -- \
-		probe unix-send /shared/log.sock
+	run container_run runc "c$RANDOM" privileged --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- \
+		probe unix-send /run/shared/log.sock
 	assert_output "ok"
 }
 
@@ -72,18 +72,18 @@ ok"
 	local b=c$RANDOM c=c$RANDOM d=c$RANDOM
 	serve_in ipc-a "c$RANDOM" serve a.sock
 	# Each `lockcctl events` takes what the ring buffer holds: read after every run.
-	run container_run runc "$b" ipc-b --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe connect /shared/a.sock
+	run container_run runc "$b" ipc-b --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe connect /run/shared/a.sock
 	assert_output "ok"
 	run denials_of "$b"
 	assert_output ""
-	run container_run runc "$c" ipc-c --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe connect /shared/a.sock
+	run container_run runc "$c" ipc-c --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe connect /run/shared/a.sock
 	assert_output "connect: Operation not permitted"
 	run denials_of "$c"
-	assert_output "denied unix-connect - /shared/a.sock"
-	run container_run runc "$d" baseline --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe connect /shared/a.sock
+	assert_output "denied unix-connect - /run/shared/a.sock"
+	run container_run runc "$d" baseline --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe connect /run/shared/a.sock
 	assert_output "connect: Operation not permitted"
 	run denials_of "$d"
-	assert_output "denied unix-connect - /shared/a.sock"
+	assert_output "denied unix-connect - /run/shared/a.sock"
 	run "$LOCKCCTL" policy show ipc-a
 	assert_output_contains "allow ipc ipc-b"
 	run "$LOCKCCTL" --json policy show ipc-a
@@ -93,9 +93,9 @@ ok"
 @test "ipc: datagrams between consenting containers go; to a third policy's they do not" {
 	local b=c$RANDOM c=c$RANDOM
 	serve_in ipc-a "c$RANDOM" dgram-serve a.dgram
-	run container_run runc "$b" ipc-b --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe unix-send /shared/a.dgram
+	run container_run runc "$b" ipc-b --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe unix-send /run/shared/a.dgram
 	assert_output "ok"
-	run container_run runc "$c" ipc-c --mount "$BATS_FILE_TMPDIR/shared:/shared" -- probe unix-send /shared/a.dgram
+	run container_run runc "$c" ipc-c --mount "$BATS_FILE_TMPDIR/shared:/run/shared" -- probe unix-send /run/shared/a.dgram
 	assert_output "sendto: Operation not permitted"
 }
 
