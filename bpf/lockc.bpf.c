@@ -272,15 +272,16 @@ static __u64 pointer_arg(void *ctx, __u32 n)
 /* What confines the current task: its arming, registration and policy. */
 struct confinement {
 	struct lockc_task *task;
-	struct lockc_container *container;	/* NULL: the registration is gone, deny */
+	struct lockc_container *container;	/* NULL: the registration is gone, and the task left its cgroup: deny */
 	struct lockc_policy *policy;	/* NULL: the policy or registration is missing, deny */
 };
 
 /*
- * False for a task that lockc leaves alone: one never armed. An armed task
- * stays confined for good: when its registration is gone (its cgroup was
- * removed, by the runtime or by the task after it moved out, or an admin
- * deleted it), no policy applies and everything is denied.
+ * False for a task that lockc leaves alone: one never armed, or one whose
+ * registration an admin deleted (or an upgrade has not carried yet) while
+ * the task is still in the registered cgroup. A task that left that cgroup
+ * stays confined: once the registration is gone (the cgroup was removed
+ * after the task moved out), no policy applies and everything is denied.
  */
 static bool confined(struct confinement *c)
 {
@@ -288,8 +289,12 @@ static bool confined(struct confinement *c)
 	if (!c->task)
 		return false;
 	c->container = bpf_map_lookup_elem(&containers, &c->task->container);
-	c->policy = c->container ? bpf_map_lookup_elem(&policies, &c->container->policy_id) : NULL;
-	return true;
+	if (c->container) {
+		c->policy = bpf_map_lookup_elem(&policies, &c->container->policy_id);
+		return true;
+	}
+	c->policy = NULL;
+	return bpf_get_current_ancestor_cgroup_id(c->task->level) != c->task->container;
 }
 
 /*
@@ -1372,20 +1377,17 @@ int BPF_PROG(lockc_syslog, int type, int ret)
 
 /* ---- exec ---------------------------------------------------------------- */
 
-/* Whether the exec rules let a file with no path run: the rule for "/" decides. */
-static bool pathless_exec_allowed(struct confinement *c, struct scratch *s)
+/* Whether the policy lets a file with no path run: exec-memfd decides. */
+static bool pathless_exec_allowed(struct confinement *c)
 {
-	/* On the stack: a constant string would add a .rodata map to the pins. */
-	char root[] = "/";
-
-	return c->policy && rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, root, 1) == LOCKC_VERDICT_ALLOW;
+	return ALLOWED(c->policy, exec_memfd);
 }
 
 /*
  * The verdict of the exec rules on a file about to run or be mapped
  * executable, reported under `op`. A file with no path in the task's mount
  * tree (a memfd, a file on a detached mount, an overlayfs layer's backing
- * file) is judged as "/": only a policy that lets everything run runs it.
+ * file) runs only where exec-memfd allows it.
  */
 static int exec_check(struct confinement *c, struct file *file, enum lockc_operation op)
 {
@@ -1406,7 +1408,7 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 		return refuse_str(c, op, 0, NULL);
 	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
 	if (mount_namespace_of(file) != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
-		allowed = pathless_exec_allowed(c, s);
+		allowed = pathless_exec_allowed(c);
 	else if (len > 1)
 		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, s->path, len - 1) ==
 			  LOCKC_VERDICT_ALLOW;
@@ -1437,6 +1439,16 @@ int BPF_PROG(lockc_exec, struct linux_binprm *bprm, int ret)
 #define PROT_EXEC 0x4
 #define VM_EXEC 0x4
 
+/* Anonymous executable memory, which no exec rule can name: exec-anonymous decides. */
+static int anonymous_exec(void)
+{
+	struct confinement c;
+
+	if (!confined(&c) || ALLOWED(c.policy, exec_anonymous))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_EXEC_ANONYMOUS, 0, NULL);
+}
+
 /* The dynamic loader maps every library executable: the same rules decide. */
 SEC("lsm/mmap_file")
 int BPF_PROG(lockc_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
@@ -1446,36 +1458,36 @@ int BPF_PROG(lockc_mmap_exec, struct file *file, unsigned long reqprot, unsigned
 
 	if (ret)
 		return ret;
-	/* No file: an anonymous mapping, such as a JIT's. */
-	if (!ARG_SET(ctx, 0, file) || !(prot & PROT_EXEC) || !confined(&c))
+	if (!(prot & PROT_EXEC))
+		return 0;
+	if (!ARG_SET(ctx, 0, file))
+		return anonymous_exec();
+	if (!confined(&c))
 		return 0;
 	return exec_check(&c, file, LOCKC_OP_EXEC_MAP);
 }
 
 /*
- * A file mapping made executable after the fact. This hook may not resolve
- * paths (bpf_d_path), so the file counts as one without a path: what
- * mmap_file would refuse cannot be mapped readable and then flipped.
+ * Memory made executable after it was mapped. This hook may not resolve
+ * paths (bpf_d_path), so a file mapping counts as a file without a path:
+ * what mmap_file would refuse cannot be mapped readable and then flipped.
  */
 SEC("lsm/file_mprotect")
 int BPF_PROG(lockc_mprotect_exec, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot, int ret)
 {
 	struct confinement c;
 	struct file *file;
-	struct scratch *s;
-	bool allowed;
 
 	if (ret)
 		return ret;
-	file = vma->vm_file;
-	if (!file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !confined(&c))
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	s = scratch_claim();
-	if (!s)
-		return refuse_str(&c, LOCKC_OP_EXEC_MAP, 0, NULL);
-	allowed = pathless_exec_allowed(&c, s);
-	scratch_release(s);
-	return allowed ? 0 : refuse_str(&c, LOCKC_OP_EXEC_MAP, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
+	file = vma->vm_file;
+	if (!file)
+		return anonymous_exec();
+	if (!confined(&c) || pathless_exec_allowed(&c))
+		return 0;
+	return refuse_str(&c, LOCKC_OP_EXEC_MAP, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
 }
 
 /* ---- root ---------------------------------------------------------------- */
@@ -2143,6 +2155,150 @@ int BPF_PROG(lockc_path_rename, const struct path *old_dir, struct dentry *old_d
 	return write_check(&c, BPF_CORE_READ(old_dir, mnt), old_dentry, LOCKC_WRITE_RENAME_FROM) ?:
 	       write_check(&c, BPF_CORE_READ(new_dir, mnt), new_dentry,
 			   (flags & RENAME_EXCHANGE) ? LOCKC_WRITE_RENAME_FROM : LOCKC_WRITE_RENAME_TO);
+}
+
+/*
+ * Extended attributes have inode hooks only, which know the dentry but not
+ * the mount it was reached through. So the mount is looked for among the
+ * superblock's mounts: the first in the task's namespace whose root is an
+ * ancestor of the dentry names the file as the task sees it, and the change
+ * is a write of that path. Superblocks link their mounts in a list on older
+ * kernels and in a chain of pointers on newer ones (7.3); CO-RE picks.
+ */
+struct super_block___mount_list {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+
+struct mount___mount_list {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+
+/* Deeper dentries, and superblocks with more mounts, are not searched: the change is refused. */
+#define XATTR_DEPTH_MAX 256
+#define XATTR_MOUNTS_MAX 64
+
+static bool dentry_under(struct dentry *dentry, struct dentry *root)
+{
+	for (int i = 0; i < XATTR_DEPTH_MAX; i++) {
+		struct dentry *parent;
+
+		if (dentry == root)
+			return true;
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			return false;
+		dentry = parent;
+	}
+	return false;
+}
+
+struct mount_search {
+	struct dentry *dentry;
+	struct mnt_namespace *ns;
+	struct mount *mnt;		/* the chain: the mount to look at next */
+	struct list_head *head, *pos;	/* the list */
+	struct vfsmount *found;
+};
+
+static bool mount_fits(struct mount_search *m, struct mount *mnt)
+{
+	if (BPF_CORE_READ(mnt, mnt_ns) != m->ns || !dentry_under(m->dentry, BPF_CORE_READ(mnt, mnt.mnt_root)))
+		return false;
+	m->found = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+	return true;
+}
+
+static long mount_chain_step(__u32 i, void *ctx)
+{
+	struct mount_search *m = ctx;
+	struct mount *mnt = m->mnt;
+
+	if (!mnt)
+		return 1;
+	m->mnt = BPF_CORE_READ(mnt, mnt_next_for_sb);
+	return mount_fits(m, mnt);
+}
+
+static long mount_list_step(__u32 i, void *ctx)
+{
+	struct mount_search *m = ctx;
+	/* A local: CO-RE relocates kernel structs, not this one. */
+	struct list_head *pos = m->pos, *next = BPF_CORE_READ(pos, next);
+
+	if (!next || next == m->head)
+		return 1;
+	m->pos = next;
+	return mount_fits(m, (void *)next - bpf_core_field_offset(struct mount___mount_list, mnt_instance));
+}
+
+/* The mount in the task's namespace that `dentry` is reached through, or NULL. */
+static struct vfsmount *mount_of_dentry(struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct mount_search m = {
+		.dentry = dentry,
+		.ns = BPF_CORE_READ(task, nsproxy, mnt_ns),
+	};
+
+	/*
+	 * A file under the task's root is judged by the path it has there
+	 * (another mount, such as the host's / at /rootfs, may reach it too);
+	 * any other by the first mount that reaches it.
+	 */
+	if (BPF_CORE_READ(root, mnt_sb) == sb && dentry_under(dentry, BPF_CORE_READ(task, fs, root.dentry)))
+		return root;
+	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
+		m.mnt = BPF_CORE_READ(sb, s_mounts);
+		bpf_loop(XATTR_MOUNTS_MAX, mount_chain_step, &m, 0);
+	} else {
+		struct super_block___mount_list *old = (void *)sb;
+
+		m.head = (void *)old + bpf_core_field_offset(struct super_block___mount_list, s_mounts);
+		m.pos = m.head;
+		bpf_loop(XATTR_MOUNTS_MAX, mount_list_step, &m, 0);
+	}
+	return m.found;
+}
+
+/*
+ * setxattr(2) and removexattr(2), POSIX ACLs too on 6.1: a write of the
+ * file, as its path says. Inlined, so that the confinement lives in the
+ * program's own frame: 7.x's verifier loses a store to a subprogram's stack
+ * that a function two calls deeper reads (report() reading c->task).
+ */
+static __attribute__((always_inline)) int xattr_change(struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct confinement c;
+	struct vfsmount *mnt;
+
+	if (!bpf_task_storage_get(&armed_tasks, task, 0, 0))
+		return 0;
+	mnt = mount_of_dentry(dentry);
+	if (!confined(&c))
+		return 0;
+	/* The kernel's own borrowing: overlayfs copying attributes up, or setting its own. */
+	if (!creds_of(&c, BPF_CORE_READ(task, cred)))
+		return 0;
+	if (!mnt)
+		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, LOCKC_WRITE_XATTR, dentry_name(dentry));
+	return write_check(&c, mnt, dentry, LOCKC_WRITE_XATTR);
+}
+
+/* The first argument is the mount's idmap from 6.3, its user namespace before: unused. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(lockc_setxattr, void *idmap, struct dentry *dentry, const char *name, const void *value, size_t size,
+	     int flags, int ret)
+{
+	return ret ?: xattr_change(dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(lockc_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
+{
+	return ret ?: xattr_change(dentry);
 }
 
 /* ---- sockets --------------------------------------------------------------- */

@@ -141,6 +141,20 @@ struct lockc_policy {
 	 * socket bound to a port (a reply).
 	 */
 	enum lockc_verdict net_server;
+	/* ---- code without a file of the image ---- */
+	/*
+	 * Running, or mapping executable, a file with no path in the task's
+	 * mount tree (a memfd, a file on a detached mount), and making a file
+	 * mapping executable after it was mapped (mprotect(2), whose hook
+	 * cannot resolve a path). Exec rules decide for files with a path.
+	 */
+	enum lockc_verdict exec_memfd;
+	/*
+	 * Anonymous executable memory: mmap(2) with PROT_EXEC and no file,
+	 * mprotect(2) with PROT_EXEC on anonymous memory. A JIT's code (Java,
+	 * JavaScript, .NET, LuaJIT, PCRE) and the stack of an execstack program.
+	 */
+	enum lockc_verdict exec_anonymous;
 	/*
 	 * Capabilities the container may use, one bit per CAP_* number, laid
 	 * out like CapEff in /proc/PID/status (`capsh --decode` reads it).
@@ -165,9 +179,9 @@ enum lockc_rule_class {
 	 */
 	LOCKC_RULE_VOLUME = 3,
 	/*
-	 * execve(2) of the file, and mapping it executable (mmap, mprotect):
-	 * what the dynamic loader does for every library. A file without a
-	 * path in the task's mount tree (a memfd) counts as "/".
+	 * execve(2) of the file, and mapping it executable (mmap): what the
+	 * dynamic loader does for every library. A file without a path in
+	 * the task's mount tree (a memfd) is the exec_memfd switch's.
 	 */
 	LOCKC_RULE_EXEC = 4,
 	/*
@@ -335,6 +349,7 @@ enum lockc_operation {
 	LOCKC_OP_SIGIO_OWNER = 38,
 	/* A change to a task outside the container; value: lockc_task_change; detail: its comm */
 	LOCKC_OP_TASK_CHANGE = 39,
+	LOCKC_OP_EXEC_ANONYMOUS = 40,	/* mmap or mprotect of anonymous memory with PROT_EXEC */
 };
 
 /* What a LOCKC_OP_TASK_CHANGE event's task was about to undergo. */
@@ -358,6 +373,7 @@ enum lockc_write_kind {
 	LOCKC_WRITE_LINK_TO = 8,
 	LOCKC_WRITE_CHMOD = 9,
 	LOCKC_WRITE_CHOWN = 10,
+	LOCKC_WRITE_XATTR = 11,		/* setxattr(2), removexattr(2), and POSIX ACLs on 6.1 */
 };
 
 /* Which of a task's uids is 0, in LOCKC_OP_RUN_AS_ROOT and _BECOME_ROOT events. */

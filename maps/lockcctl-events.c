@@ -54,6 +54,7 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_WRITE_DETACHED] = "write-detached",
 	[LOCKC_OP_SIGIO_OWNER] = "sigio-owner",
 	[LOCKC_OP_TASK_CHANGE] = "task-change",
+	[LOCKC_OP_EXEC_ANONYMOUS] = "exec-anonymous",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
@@ -131,7 +132,7 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		[LOCKC_WRITE_CREATE] = "create", [LOCKC_WRITE_REMOVE] = "remove",
 		[LOCKC_WRITE_RENAME_FROM] = "rename-from", [LOCKC_WRITE_RENAME_TO] = "rename-to",
 		[LOCKC_WRITE_LINK_FROM] = "link-from", [LOCKC_WRITE_LINK_TO] = "link-to",
-		[LOCKC_WRITE_CHMOD] = "chmod", [LOCKC_WRITE_CHOWN] = "chown",
+		[LOCKC_WRITE_CHMOD] = "chmod", [LOCKC_WRITE_CHOWN] = "chown", [LOCKC_WRITE_XATTR] = "xattr",
 	};
 	static const char *const task_changes[] = {
 		[LOCKC_TASK_NICE] = "nice", [LOCKC_TASK_IOPRIO] = "ioprio", [LOCKC_TASK_SCHEDULER] = "scheduler",

@@ -70,6 +70,8 @@ static const struct {
 	{ "raw-sockets", offsetof(struct lockc_policy, raw_sockets) },
 	{ "net-client", offsetof(struct lockc_policy, net_client) },
 	{ "net-server", offsetof(struct lockc_policy, net_server) },
+	{ "exec-memfd", offsetof(struct lockc_policy, exec_memfd) },
+	{ "exec-anonymous", offsetof(struct lockc_policy, exec_anonymous) },
 };
 
 #define N_SWITCHES (sizeof(switch_classes) / sizeof(switch_classes[0]))

@@ -117,6 +117,8 @@ program lockc_path_unlink
 program lockc_path_rmdir
 program lockc_path_link
 program lockc_path_rename
+program lockc_setxattr
+program lockc_removexattr
 program lockc_socket_create
 program lockc_net_connect
 program lockc_net_bind

@@ -814,6 +814,21 @@ static int uring_xattr(char **argv)
 	return 0;
 }
 
+/* A user xattr on FILE: any owner may set one, so only a rule refuses it. */
+static int user_xattr(char **argv)
+{
+	return setxattr(argv[0], "user.lockc", "escaped", 7, 0) ? blocked("setxattr", errno) : 0;
+}
+
+/* cap_net_raw as a file capability on FILE: a host binary that anyone runs with it. */
+static int file_capability(char **argv)
+{
+	static const unsigned char v2_net_raw[20] = { 0, 0, 0, 2, 0, 0x20 };
+
+	return setxattr(argv[0], "security.capability", v2_net_raw, sizeof(v2_net_raw), 0) ?
+		       blocked("setxattr", errno) : 0;
+}
+
 /* The same xattr by setxattr(2): the direct way, which the capability rules refuse. */
 static int set_xattr(char **argv)
 {
@@ -897,6 +912,8 @@ static const struct technique techniques[] = {
 	{ "ioprio", 1, " PID", ioprio },
 	{ "rlimit", 1, " PID", set_rlimit },
 	{ "xattr", 1, " FILE", set_xattr },
+	{ "user-xattr", 1, " FILE", user_xattr },
+	{ "file-capability", 1, " FILE", file_capability },
 	{ "uring-xattr", 1, " FILE", uring_xattr },
 	{ "uring-personality", 1, " FILE", uring_personality },
 };

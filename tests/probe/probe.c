@@ -300,6 +300,21 @@ static int map_exec_errno(const char *path, int flip)
 	return err;
 }
 
+/* Anonymous memory executable from the start, or writable and then executable (mprotect): a JIT's. */
+static int anon_exec_errno(int flip)
+{
+	void *map = mmap(NULL, 4096, flip ? PROT_READ | PROT_WRITE : PROT_READ | PROT_WRITE | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err = 0;
+
+	if (map == MAP_FAILED)
+		return errno;
+	if (flip && mprotect(map, 4096, PROT_READ | PROT_EXEC))
+		err = errno;
+	munmap(map, 4096);
+	return err;
+}
+
 /* Run a copy of PROGRAM from a memfd: a program with no path. */
 static int memfd_exec_errno(const char *program, char **argv)
 {
@@ -376,6 +391,7 @@ static int usage(void)
 			"       unix-send SOCKET | shm-make KEY | shm-attach KEY | shm-id KEY |\n"
 			"       shm-remove ID |\n"
 			"       hostname NAME | map-exec PATH | mprotect-exec PATH |\n"
+			"       anon-exec | anon-mprotect-exec |\n"
 			"       memfd-exec PROGRAM ARG... | open-twice FIRST GONE SECOND |\n"
 			"       deny-loop DENIED ALLOWED STOP | map-fill PIN FIRST COUNT VALUE_HEX\n");
 	return 2;
@@ -513,6 +529,10 @@ int main(int argc, char **argv)
 		return report(op, map_exec_errno(argv[2], 0));
 	if (argc == 3 && !strcmp(op, "mprotect-exec"))
 		return report(op, map_exec_errno(argv[2], 1));
+	if (argc == 2 && !strcmp(op, "anon-exec"))
+		return report(op, anon_exec_errno(0));
+	if (argc == 2 && !strcmp(op, "anon-mprotect-exec"))
+		return report(op, anon_exec_errno(1));
 	if (argc >= 4 && !strcmp(op, "memfd-exec"))
 		return report(op, memfd_exec_errno(argv[2], argv + 3));
 	if (argc == 3 && !strcmp(op, "watch"))

@@ -32,7 +32,7 @@ setup() {
 	rm -rf "$VICTIMS"
 	mkdir -m 0777 "$VICTIMS"
 	local name
-	for name in unlink truncate chmod rename dirfd; do echo victim >"$VICTIMS/$name"; done
+	for name in unlink truncate chmod rename dirfd capability; do echo victim >"$VICTIMS/$name"; done
 	chown -R 1000:1000 "$VICTIMS"
 	chmod 0666 "$VICTIMS"/*
 }
@@ -110,6 +110,14 @@ host_file_attacks() {
 
 FILE_TECHNIQUES=(unlink truncate chmod create symlink mkdir rename)
 
+# The extended attributes of the victims, "FILE NAME", one a line.
+victims_xattrs() {
+	python3 -c 'import os, sys
+for path in sys.argv[1:]:
+    for name in os.listxattr(path, follow_symlinks=False):
+        print(os.path.basename(path), name)' "$VICTIMS"/*
+}
+
 # What the host's victims look like: each name, type and mode, and a file's size.
 victims_state() {
 	find "$VICTIMS" -mindepth 1 \( -type d -printf '%f d %m\n' \) -o -printf '%f %y %m %s\n' | sort
@@ -119,13 +127,18 @@ victims_state() {
 	run worst_case privileged -- sh -c "$(host_file_attacks)"
 	assert_output "$(expect_all escaped "${FILE_TECHNIQUES[@]}")"
 	run victims_state
-	assert_output "chmod f 4755 7
+	assert_output "capability f 666 7
+chmod f 4755 7
 dirfd f 666 7
 ld.so.preload f 644 0
 mkdir d 755
 renamed f 666 7
 symlink l 777 11
 truncate f 666 0"
+	run worst_case privileged -- escape file-capability "/rootfs$VICTIMS/capability"
+	assert_output escaped
+	run victims_xattrs
+	assert_output "capability security.capability"
 }
 
 @test "host files: baseline and restricted change no host file by any path operation, each refused as a write" {
@@ -139,6 +152,7 @@ truncate f 666 0"
 		fi
 		assert_output "$(expect_all blocked "${FILE_TECHNIQUES[@]}")"
 		[ "$(victims_state)" = "$before" ]
+		[ -z "$(victims_xattrs)" ]
 		run denials_under "$policy" write
 		assert_output "write change=chmod /rootfs$VICTIMS/chmod
 write change=create /rootfs$VICTIMS/ld.so.preload
@@ -148,6 +162,18 @@ write change=remove /rootfs$VICTIMS/unlink
 write change=rename-from /rootfs$VICTIMS/rename
 write change=truncate /rootfs$VICTIMS/truncate"
 	done
+	# A file capability on a host binary (tmpfs, the victims' file system,
+	# takes no user.* attributes before 6.6): baseline grants setfcap, so
+	# only the path refuses it; restricted refuses setfcap itself.
+	run worst_case baseline -- escape file-capability "/rootfs$VICTIMS/capability"
+	assert_output "blocked: setxattr: Operation not permitted"
+	run denials_under baseline write
+	assert_output "write change=xattr /rootfs$VICTIMS/capability"
+	run worst_case restricted --user 1000 -- escape file-capability "/rootfs$VICTIMS/capability"
+	assert_output "blocked: setxattr: Operation not permitted"
+	run denials_under restricted capability
+	assert_output_contains "capability capability=setfcap "
+	[ -z "$(victims_xattrs)" ]
 }
 
 @test "host files: the allowed twin, baseline changes its own files in /tmp by every path operation" {
@@ -161,8 +187,10 @@ write change=truncate /rootfs$VICTIMS/truncate"
 		mkdir /tmp/mkdir
 		rename /tmp/rename /tmp/renamed
 		ATTACKS
-		)"
-	assert_output "$(expect_all escaped "${FILE_TECHNIQUES[@]}")"
+		)
+		escape file-capability /tmp/chmod"
+	assert_output "$(expect_all escaped "${FILE_TECHNIQUES[@]}")
+escaped"
 	run denials_under baseline
 	assert_output ""
 }

@@ -71,6 +71,24 @@ uid=0 euid=0 suid=0"
 	assert_output ""
 }
 
+@test "exec: a policy that denies exec-anonymous refuses anonymous executable memory; restricted, which allows it for JITs, maps it" {
+	local name=c$RANDOM
+	apply_policy_variant no-jit restricted 'deny exec-anonymous'
+	run container_run runc "$name" no-jit --user 1000 -- sh -c 'probe anon-exec; probe anon-mprotect-exec; probe map-exec /bin/busybox'
+	assert_output "anon-exec: Operation not permitted
+anon-mprotect-exec: Operation not permitted
+ok"
+	run denials_of "$name"
+	assert_output "denied exec-anonymous - -
+denied exec-anonymous - -"
+	name=c$RANDOM
+	run container_run runc "$name" restricted --user 1000 -- sh -c 'probe anon-exec; probe anon-mprotect-exec'
+	assert_output "ok
+ok"
+	run denials_of "$name"
+	assert_output ""
+}
+
 # ---- root -----------------------------------------------------------------
 
 @test "root: restricted refuses a container whose process runs as root; as uid 1000 it runs" {

@@ -71,10 +71,10 @@ map_status_lines() {
 	run "$LOCKCCTL" policy list
 	assert_status 0
 	assert_output "ID   NAME                     RULES  ALLOWED SWITCHES
-1    baseline                 $(shipped_rule_count baseline)     run-as-root,net-client,net-server
-2    offline                  $(shipped_rule_count offline)     none
+1    baseline                 $(shipped_rule_count baseline)     run-as-root,net-client,net-server,exec-memfd,exec-anonymous
+2    offline                  $(shipped_rule_count offline)     exec-anonymous
 3    privileged               6      all
-4    restricted               $(shipped_rule_count restricted)     net-client,net-server"
+4    restricted               $(shipped_rule_count restricted)     net-client,net-server,exec-anonymous"
 	run "$LOCKCCTL" policy show privileged
 	assert_output "# policy privileged (id 3)
 allow syslog
@@ -96,6 +96,8 @@ allow become-root
 allow raw-sockets
 allow net-client
 allow net-server
+allow exec-memfd
+allow exec-anonymous
 allow capability all
 allow socket all
 allow netlink all
