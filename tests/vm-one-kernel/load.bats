@@ -208,6 +208,8 @@ deny become-root
 deny raw-sockets
 deny net-client
 deny net-server
+deny exec-memfd
+deny exec-anonymous
 deny capability all
 deny socket all
 deny netlink all
