@@ -11,7 +11,10 @@ PKG_CONFIG ?= pkg-config
 # whichever kernel loads them.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_x86 \
+# The architecture whose kernel the object is for: the build machine's, as
+# vmlinux.h is (bpf_tracing.h reads registers by it, constants.h syscalls).
+BPF_ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Wall -Wextra -Wno-unused-parameter -Werror \
 	-I$(BUILD) -Imaps
 HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps -I$(BUILD) \
@@ -56,13 +59,17 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp
 	mv $@.tmp $@
 
-$(BPF_OBJECT): bpf/lockc.bpf.c maps/lockc.h $(BUILD)/vmlinux.h
+$(BPF_OBJECT): bpf/lockc.bpf.c $(wildcard bpf/*.h) maps/lockc.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # What the loader must find pinned after a load: one link per program, one
 # pin per map, read from the object's BTF.
+# The kernel keeps 15 characters of a program's name, and bpftool prog list
+# shows those: two programs that share them could not be told apart.
 $(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
 	$(BPFTOOL) btf dump file $< -j | jq -r -f bpf/manifest.jq >$@.tmp
+	@clash=$$(awk '$$1 == "program" { print substr($$2, 1, 15) }' $@.tmp | sort | uniq -d | paste -sd, -); \
+	test -z "$$clash" || { echo "Error: programs of $< share the first 15 characters of their names ($$clash), which the kernel keeps; rename one." >&2; rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
 # The LSM hooks the programs attach to, one per line, from the object's

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The maps: the state the programs keep and the API admins see with
+ * bpftool (maps/ documents each on a page of its own). The key and value types are in
+ * maps/lockc.h, shared with lockcctl; the types only the kernel side uses
+ * (an inode's cached verdict, a scratch buffer) are here.
+ */
+#ifndef LOCKC_BPF_MAPS_H
+#define LOCKC_BPF_MAPS_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LOCKC_CONTAINERS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_container);
+} containers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LOCKC_POLICIES_MAX);
+	__type(key, __u32);
+	__type(value, struct lockc_policy);
+} policies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LOCKC_RULES_MAX);
+	__type(key, struct lockc_rule_key);
+	__type(value, struct lockc_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lockc_task);
+} armed_tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} path_changes SEC(".maps");
+
+/*
+ * The credentials of confined tasks: a struct cred's address -> the cgroup
+ * id of the registration whose task made it (or was armed with it), until
+ * the kernel frees it. Credentials travel: io_uring runs a request with the
+ * credentials it was submitted with, in a worker whose own are older, and a
+ * personality keeps a set for later. A capability check under credentials
+ * found here is the container's, whoever runs it; one under credentials
+ * found nowhere is the kernel's own borrowing (overlayfs copying up with
+ * the mounter's) and passes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LOCKC_TASK_CREDS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_cred_owner);
+} task_creds SEC(".maps");
+
+/*
+ * What a container's policy let it do with an inode: open it for reading,
+ * run or map it executable. Kept on the inode, so that the next time the
+ * container does the same with it the path and the rule lookup, which are
+ * most of what an open or exec in a container costs (make bench), are
+ * skipped. The container could do it through an allowed path, so doing it
+ * again through another path gives it nothing new. The entry holds while
+ * the container's ruleset is the one that allowed it (a ruleset number is
+ * never reused, see lockcctl policy apply) and no path on the node has
+ * changed ("path_changes"). The kernel frees it with the inode, so it cannot
+ * outlive the file it stands for. One container per inode: another
+ * container's verdict replaces it. The lock keeps a reader from seeing half
+ * of one container's entry and half of another's.
+ */
+#define INODE_READ 1
+#define INODE_EXEC 2
+
+struct allowed_inode {
+	struct bpf_spin_lock lock;
+	__u32 ruleset;
+	__u64 container;
+	__u64 path_changes;
+	__u32 allowed;		/* INODE_READ | INODE_EXEC */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct allowed_inode);
+} allowed_inodes SEC(".maps");
+
+/* Written by lockc-load, read by admins and the next lockc-load only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lockc_loaded_object);
+} loaded_object SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LOCKC_EVENTS_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LOCKC_IPC_OBJECTS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_ipc_owner);
+} ipc_owners SEC(".maps");
+
+/* LRU: a removed container's budget ages out without anyone deleting it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LOCKC_CONTAINERS_MAX);
+	__type(key, __u64);
+	__type(value, struct lockc_event_budget);
+} event_budgets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lockc_event_stats);
+} event_stats SEC(".maps");
+
+/*
+ * Room for a whole path, the rule key built from it and the event that may
+ * report it: too big for the BPF stack. The path directly follows the event
+ * header, so header and detail leave in one ring-buffer write. Programs run
+ * with migration disabled but may be preempted, so a buffer is claimed with
+ * a compare-and-swap on `busy`, not assumed free.
+ */
+#define SCRATCH_SLOTS 4
+
+struct scratch {
+	__u64 busy;
+	struct lockc_event event;
+	char path[PATH_MAX];
+	struct lockc_rule_key key;
+	/*
+	 * Where resolve_path() builds a path backwards, one component at a
+	 * time. The NAME_MAX bytes past PATH_MAX let the verifier see that
+	 * a component copied below PATH_MAX stays inside.
+	 */
+	char walk[PATH_MAX + NAME_MAX + 1];
+};
+
+_Static_assert(__builtin_offsetof(struct scratch, path) ==
+		       __builtin_offsetof(struct scratch, event) + sizeof(struct lockc_event),
+	       "an event's detail must follow its header");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_slots SEC(".maps");
+
+#endif /* LOCKC_BPF_MAPS_H */

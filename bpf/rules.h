@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Rule lookups: the longest prefix rule of a class for a path (the key
+ * encoding is maps/rules.md's), device and IPC rules, and the inode verdict
+ * cache (allowed_inodes) that spares a repeated open or exec the path and
+ * the lookup, with the node-wide count of path changes that invalidates it.
+ */
+#ifndef LOCKC_BPF_RULES_H
+#define LOCKC_BPF_RULES_H
+
+/* The count of path changes so far; see "path_changes" in maps/lockc.h. */
+static __u64 path_changes_now(void)
+{
+	__u32 zero = 0;
+	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+
+	return changes ? *changes : 0;
+}
+
+/*
+ * Called by every task, the host's too: a host rename can move a file out
+ * of a container's allowed paths.
+ */
+static void note_path_change(void)
+{
+	__u32 zero = 0;
+	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+
+	if (changes)
+		__sync_fetch_and_add(changes, 1);
+}
+
+/* Whether the container was allowed `what` (INODE_*) on this inode, and no path changed since. */
+static bool allowed_before(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
+{
+	struct allowed_inode *entry = bpf_inode_storage_get(&allowed_inodes, inode, 0, 0);
+	bool allowed;
+
+	if (!entry || !c->policy)
+		return false;
+	bpf_spin_lock(&entry->lock);
+	allowed = entry->container == c->task->container && entry->ruleset == c->policy->ruleset &&
+		  entry->path_changes == changes && (entry->allowed & what);
+	bpf_spin_unlock(&entry->lock);
+	return allowed;
+}
+
+/*
+ * Best effort: an inode without room for an entry is decided in full next
+ * time. `changes` is the count read before the decision was made, so a path
+ * change while it was made leaves the entry unused.
+ */
+static void remember_allowed(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
+{
+	struct allowed_inode *entry =
+		bpf_inode_storage_get(&allowed_inodes, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!entry || !c->policy)
+		return;
+	bpf_spin_lock(&entry->lock);
+	if (entry->container == c->task->container && entry->ruleset == c->policy->ruleset &&
+	    entry->path_changes == changes) {
+		entry->allowed |= what;
+	} else {
+		entry->container = c->task->container;
+		entry->ruleset = c->policy->ruleset;
+		entry->path_changes = changes;
+		entry->allowed = what;
+	}
+	bpf_spin_unlock(&entry->lock);
+}
+
+/*
+ * The verdict of the longest rule of (ruleset, class) that is a prefix of
+ * `path` (len bytes, no NUL, kernel memory), encoded as maps/lockc.h says;
+ * `unmatched` when no rule is.
+ */
+static enum lockc_verdict rule_verdict_or(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
+					  const char *path, __u32 len, enum lockc_verdict unmatched)
+{
+	struct lockc_rule_key *key = &s->key;
+	struct lockc_rule *rule;
+	__u32 n = len < LOCKC_RULE_PATH_MAX ? len : LOCKC_RULE_PATH_MAX;
+
+	/* barrier_var keeps the compiler from folding the bounds the verifier needs. */
+	barrier_var(n);
+	if (n == 0 || n > LOCKC_RULE_PATH_MAX)
+		return LOCKC_VERDICT_DENY;
+	if (bpf_probe_read_kernel(key->path, n, path))
+		return LOCKC_VERDICT_DENY;
+	if (n < LOCKC_RULE_PATH_MAX) {
+		__u32 last = n - 1;
+
+		/* The whole path fit: add the "/" and the NUL that end it. */
+		barrier_var(last);
+		if (last >= LOCKC_RULE_PATH_MAX)
+			return LOCKC_VERDICT_DENY;
+		if (key->path[last] != '/')
+			key->path[n++] = '/';
+		barrier_var(n);
+		if (n < LOCKC_RULE_PATH_MAX)
+			key->path[n++] = '\0';
+	}
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * n;
+	key->ruleset = ruleset;
+	key->class = class;
+	rule = bpf_map_lookup_elem(&rules, key);
+	return rule ? rule->verdict : unmatched;
+}
+
+/* rule_verdict_or() for the classes where a path no rule matches is denied. */
+static enum lockc_verdict rule_verdict(struct scratch *s, __u32 ruleset, enum lockc_rule_class class,
+				       const char *path, __u32 len)
+{
+	return rule_verdict_or(s, ruleset, class, path, len, LOCKC_VERDICT_DENY);
+}
+
+static bool is_device(umode_t mode)
+{
+	return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
+}
+
+/* The verdict of the ruleset's device rules on a character or block device. */
+static enum lockc_verdict device_verdict(struct scratch *s, __u32 ruleset, umode_t mode, dev_t dev)
+{
+	struct lockc_rule_key *key = &s->key;
+	struct lockc_rule *rule;
+	__u32 major = bpf_htonl(DEV_MAJOR(dev)), minor = bpf_htonl(DEV_MINOR(dev));
+
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * LOCKC_DEVICE_KEY_LEN;
+	key->ruleset = ruleset;
+	key->class = LOCKC_RULE_DEVICE;
+	key->path[0] = (mode & S_IFMT) == S_IFBLK ? 'b' : 'c';
+	__builtin_memcpy(&key->path[1], &major, sizeof(major));
+	__builtin_memcpy(&key->path[5], &minor, sizeof(minor));
+	rule = bpf_map_lookup_elem(&rules, key);
+	return rule ? rule->verdict : LOCKC_VERDICT_DENY;
+}
+
+/* Whether the write rules let s->path (len bytes) change. */
+static bool write_allowed(struct scratch *s, struct lockc_policy *policy, __u32 len)
+{
+	return len > 0 &&
+	       rule_verdict_or(s, policy->ruleset, LOCKC_RULE_WRITE, s->path, len, LOCKC_VERDICT_ALLOW) ==
+		       LOCKC_VERDICT_ALLOW;
+}
+
+/* Whether ruleset has an IPC rule that allows the policy named `name`. */
+static bool ipc_rule(struct scratch *s, __u32 ruleset, const char *name)
+{
+	struct lockc_rule_key *key = &s->key;
+	struct lockc_rule *rule;
+	__u32 n;
+
+	__builtin_memcpy(key->path, name, LOCKC_NAME_MAX);
+	key->path[LOCKC_NAME_MAX - 1] = '\0';
+	for (n = 0; n < LOCKC_NAME_MAX - 1 && key->path[n]; n++)
+		;
+	/* The name and its NUL: "web" never matches "webx". */
+	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * (n + 1);
+	key->ruleset = ruleset;
+	key->class = LOCKC_RULE_IPC;
+	rule = bpf_map_lookup_elem(&rules, key);
+	return rule && rule->verdict == LOCKC_VERDICT_ALLOW;
+}
+
+#endif /* LOCKC_BPF_RULES_H */

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The verdict on a change to a file, shared by every hook that changes
+ * one: the file rules, then the write rules (write_check()), and the kernel
+ * state that a policy keeps from the container whatever its paths say
+ * (kernel_state_refused(): bpffs, sysfs, /proc/sys, cgroups outside the
+ * container's own).
+ */
+#ifndef LOCKC_BPF_WRITES_H
+#define LOCKC_BPF_WRITES_H
+
+/* Deeper than any file under /proc/sys. */
+#define PROC_DEPTH_MAX 16
+
+/*
+ * Whether a dentry on procfs lies under /proc/sys or is /proc/sysrq-trigger,
+ * wherever that procfs is mounted: its top directory below the procfs root
+ * decides. A file deeper than PROC_DEPTH_MAX counts as one (fail closed).
+ */
+static bool proc_tunable(struct dentry *dentry, struct dentry *root)
+{
+	char sysrq[] = "sysrq-trigger", name[sizeof(sysrq)] = {};
+
+	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if (dentry == root)
+			return false;
+		if (parent == root) {
+			bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+			if (name[0] == 's' && name[1] == 'y' && name[2] == 's' && name[3] == '\0')
+				return true;
+			for (__u32 j = 0; j < sizeof(sysrq); j++)
+				if (name[j] != sysrq[j])
+					return false;
+			return true;
+		}
+		dentry = parent;
+	}
+	return true;
+}
+
+/*
+ * Whether `dentry`, on a cgroup file system, is the container's to change:
+ * anything below its registered cgroup, and in that cgroup itself its child
+ * cgroups and the files cgroup v2 delegates (cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control, and cgroup.kill, which reaches only the container).
+ * Never a cgroup outside, whose tasks, limits and cgroup.kill are the
+ * host's or another container's, nor the registered cgroup's own limits.
+ */
+static bool cgroup_delegated(struct confinement *c, struct dentry *dentry)
+{
+	/* kernfs keeps a directory's node in its inode's i_private. */
+	struct kernfs_node *dir = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
+	struct cgroup *cgrp = dir ? BPF_CORE_READ(dir, priv) : NULL;
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct short_name name = {};
+
+	if (!in_cgroup_subtree(cgrp, c->task->container, c->task->level))
+		return false;
+	if (BPF_CORE_READ(cgrp, kn, id) != c->task->container)
+		return true;
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return true;	/* a child cgroup, made or removed */
+	read_short_name(dentry, &name);
+	return NAMED(&name, "cgroup.procs") || NAMED(&name, "cgroup.threads") ||
+	       NAMED(&name, "cgroup.subtree_control") || NAMED(&name, "cgroup.kill");
+}
+
+/*
+ * Whether changing `dentry` (writing it, making, removing or renaming it)
+ * changes kernel state that the policy keeps from the container: see
+ * kernel_tunables in maps/lockc.h.
+ */
+static bool kernel_state_refused(struct confinement *c, struct dentry *dentry)
+{
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+
+	if (!c->policy)
+		return true;
+	switch (BPF_CORE_READ(sb, s_magic)) {
+	case BPF_FS_MAGIC:
+		/* lockc's own pins: with bpf(2) denied they stay out of reach by path too. */
+		return !ALLOWED(c->policy, kernel_tunables) || !ALLOWED(c->policy, bpf);
+	case SYSFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+		return !ALLOWED(c->policy, kernel_tunables);
+	case PROC_SUPER_MAGIC:
+		return !ALLOWED(c->policy, kernel_tunables) && proc_tunable(dentry, BPF_CORE_READ(sb, s_root));
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return !ALLOWED(c->policy, kernel_tunables) && !cgroup_delegated(c, dentry);
+	}
+	return false;
+}
+
+/*
+ * The verdict on changing the file at (vfsmnt, dentry). A container may
+ * change only what it may open: the file rules decide first, for every
+ * kind of change (a file the task may not open cannot be made, removed,
+ * truncated, renamed or given another name either), then the write rules
+ * narrow them. No directory above a denied path (a pinned one) moves, as
+ * that would give the denied file a name the rules allow.
+ */
+static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct dentry *dentry,
+		       enum lockc_write_kind kind)
+{
+	struct mnt_namespace *ns = BPF_CORE_READ(real_mount(vfsmnt), mnt_ns);
+	struct scratch *s;
+	bool allowed;
+	__u32 len;
+	int ret;
+
+	if (!c->policy)
+		return refuse_str(c, LOCKC_OP_WRITE, kind, dentry_name(dentry));
+	/* A file in no directory tree, such as a memfd that ftruncate(2) sizes. */
+	if (ns == MNT_NS_INTERNAL)
+		return 0;
+	/*
+	 * As in file_open: a mount outside the task's namespace (a host
+	 * directory's fd, a detached tree) ends the walk at the top of a tree
+	 * that is not the task's, whose paths would dodge the rules.
+	 */
+	if (!ALLOWED(c->policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+		return refuse_str(c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
+	s = scratch_claim();
+	if (!s)
+		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
+	len = resolve_path(s, vfsmnt, dentry);
+	if (len > 0 && kernel_state_refused(c, dentry)) {
+		ret = refuse(c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
+		goto out;
+	}
+	allowed = len > 0 &&
+		  rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW &&
+		  write_allowed(s, c->policy, len);
+	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
+		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
+					  LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW;
+	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
+out:
+	scratch_release(s);
+	return ret;
+}
+
+/* write_check() for one path, if the current task is confined. */
+static int path_write(const struct path *dir, struct dentry *dentry, enum lockc_write_kind kind)
+{
+	struct confinement c;
+
+	if (!confined(&c))
+		return 0;
+	return write_check(&c, BPF_CORE_READ(dir, mnt), dentry, kind);
+}
+
+/*
+ * setxattr(2) and removexattr(2), POSIX ACLs too on 6.1: a write of the
+ * file, as its path says. Inlined, so that the confinement lives in the
+ * program's own frame: 7.x's verifier loses a store to a subprogram's stack
+ * that a function two calls deeper reads (report() reading c->task).
+ */
+static __attribute__((always_inline)) int xattr_change(struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct confinement c;
+	struct vfsmount *mnt;
+
+	if (!bpf_task_storage_get(&armed_tasks, task, 0, 0))
+		return 0;
+	mnt = mount_of_dentry(dentry);
+	if (!confined(&c))
+		return 0;
+	/* The kernel's own borrowing: overlayfs copying attributes up, or setting its own. */
+	if (!creds_of(&c, BPF_CORE_READ(task, cred)))
+		return 0;
+	if (!mnt)
+		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, LOCKC_WRITE_XATTR, dentry_name(dentry));
+	return write_check(&c, mnt, dentry, LOCKC_WRITE_XATTR);
+}
+
+#endif /* LOCKC_BPF_WRITES_H */
