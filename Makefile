@@ -13,8 +13,8 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 # The architecture whose kernel the object is for: the build machine's, as
 # vmlinux.h is (bpf_tracing.h reads registers by it, constants.h syscalls).
-BPF_ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
-BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_$(BPF_ARCH) \
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_$(ARCH) \
 	-Wall -Wextra -Wno-unused-parameter -Werror \
 	-I$(BUILD) -Imaps
 HELPER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Imaps -I$(BUILD) \
@@ -30,6 +30,12 @@ VERSION_FILE := $(BUILD)/lockc.version
 HELPER_SOURCES := $(wildcard maps/lockcctl*.c)
 MANIFEST := $(BUILD)/lockc.manifest
 HOOKS := $(BUILD)/lockc.hooks
+# One per bpf/lockc-NAME.bpf.c: its object, manifest and hooks, and the list.
+SUPPLEMENT_NAMES := $(patsubst bpf/%.bpf.c,%,$(filter-out bpf/lockc.bpf.c,$(wildcard bpf/lockc-*.bpf.c)))
+SUPPLEMENT_MANIFESTS := $(SUPPLEMENT_NAMES:%=$(BUILD)/%.manifest)
+SUPPLEMENT_LIST := $(BUILD)/lockc.supplements
+SUPPLEMENTS := $(foreach s,$(SUPPLEMENT_NAMES),$(BUILD)/$(s).bpf.o $(BUILD)/$(s).manifest $(BUILD)/$(s).hooks) \
+	$(SUPPLEMENT_LIST)
 # Static, so that they run inside a busybox container: one operation per
 # call, escape techniques, and a workload that must never be denied.
 PROBE := $(BUILD)/probe
@@ -46,7 +52,7 @@ OCI_HOOK := $(BUILD)/hooks.d/lockc.json
 LOCKCCTL_PATH ?= $(abspath $(HELPER))
 
 .PHONY: all deps check clean vm demo bench install uninstall deb image host-test-inputs vm-test-inputs FORCE
-all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
+all: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER) $(PROBE) $(ESCAPE) $(WORKLOAD) $(OCI_HOOK)
 
 deps:
 	scripts/install-deps
@@ -59,24 +65,40 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp
 	mv $@.tmp $@
 
-$(BPF_OBJECT): bpf/lockc.bpf.c $(wildcard bpf/*.h) maps/lockc.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# lockc.bpf.o, every kernel's, and its supplements, lockc-NAME.bpf.o from
+# bpf/lockc-NAME.bpf.c: hooks that lockc's oldest kernel lacks, loaded beside
+# it where the kernel has them. A supplement uses only some of the shared
+# headers' functions.
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) maps/lockc.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(if $(filter lockc,$*),,-Wno-unused-function) -c $< -o $@
 
 # What the loader must find pinned after a load: one link per program, one
 # pin per map, read from the object's BTF.
-# The kernel keeps 15 characters of a program's name, and bpftool prog list
-# shows those: two programs that share them could not be told apart.
-$(MANIFEST): $(BPF_OBJECT) bpf/manifest.jq
+$(BUILD)/%.manifest: $(BUILD)/%.bpf.o bpf/manifest.jq
 	$(BPFTOOL) btf dump file $< -j | jq -r -f bpf/manifest.jq >$@.tmp
-	@clash=$$(awk '$$1 == "program" { print substr($$2, 1, 15) }' $@.tmp | sort | uniq -d | paste -sd, -); \
-	test -z "$$clash" || { echo "Error: programs of $< share the first 15 characters of their names ($$clash), which the kernel keeps; rename one." >&2; rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
 # The LSM hooks the programs attach to, one per line, from the object's
-# "lsm/NAME" sections: lockc-load refuses a kernel that lacks one by name.
-$(HOOKS): $(BPF_OBJECT)
+# "lsm/NAME" sections: lockc-load refuses a kernel that lacks one by name,
+# and loads a supplement only where the kernel has all of its own.
+$(BUILD)/%.hooks: $(BUILD)/%.bpf.o
 	$(LLVM_OBJDUMP) -h $< | awk '$$2 ~ /^lsm\// { sub(/^lsm\//, "", $$2); print $$2 }' >$@.tmp
 	test -s $@.tmp
+	mv $@.tmp $@
+
+# The supplements lockc-load knows, one name a line. Checked here: the
+# kernel keeps 15 characters of a program's name, which bpftool prog list
+# shows, so no two programs of the objects may share them; and a supplement
+# reuses lockc.bpf.o's maps, so it may have no map that lockc.bpf.o lacks.
+$(SUPPLEMENT_LIST): $(MANIFEST) $(SUPPLEMENT_MANIFESTS)
+	@clash=$$(awk '$$1 == "program" { print substr($$2, 1, 15) }' $^ | sort | uniq -d | paste -sd, -); \
+	test -z "$$clash" || { echo "Error: programs share the first 15 characters of their names ($$clash), which the kernel keeps; rename one." >&2; exit 1; }
+	@for m in $(SUPPLEMENT_MANIFESTS); do \
+		extra=$$(awk 'NR == FNR { if ($$1 == "map") main[$$2] = 1; next } $$1 == "map" && !($$2 in main) { print $$2 }' \
+			$(MANIFEST) $$m | paste -sd, -); \
+		test -z "$$extra" || { echo "Error: $$m has maps that lockc.bpf.o lacks ($$extra); a supplement can only reuse lockc.bpf.o's." >&2; exit 1; }; \
+	done
+	printf '%s\n' $(SUPPLEMENT_NAMES) >$@.tmp
 	mv $@.tmp $@
 
 # Rewritten only when VERSION changes, so that nothing rebuilds for nothing.
@@ -168,12 +190,12 @@ MAN_PAGES := $(wildcard scripts/man/*.8)
 # The files made from scripts/**/*.in name the installed programs.
 SUBSTITUTE = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@LOCKCCTL@|$(SBINDIR)/lockcctl|g'
 
-install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER)
+install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/maps $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(OCIHOOKSDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/lockc/policies $(DESTDIR)$(SYSCONFDIR)/default
-	install -m 0644 $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 scripts/lockc-common.sh $(DESTDIR)$(LIBDIR)/
 	printf '%s\n' '# Written by make install: where the pieces of this installation are.' \
 		'LOCKC_OBJECT_DIR=$${LOCKC_OBJECT_DIR:-$(LIBDIR)}' \
@@ -240,7 +262,7 @@ $(STATIC_HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/defaul
 
 image: $(IMAGE)
 
-$(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(VERSION_FILE) $(HELPER) $(STATIC_HELPER) kubernetes/build-image kubernetes/node-install
+$(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER) $(STATIC_HELPER) kubernetes/build-image kubernetes/node-install
 	rm -rf $(BUILD)/image/staged
 	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
 	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@

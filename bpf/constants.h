@@ -28,6 +28,14 @@
 #define DEV_MAJOR(dev) ((__u32)(dev) >> 20)
 #define DEV_MINOR(dev) ((__u32)(dev) & 0xfffff)
 
+/* struct iattr's ia_valid: what notify_change() is asked to change */
+#define ATTR_MODE 1
+#define ATTR_UID 2
+#define ATTR_GID 4
+#define ATTR_SIZE 8
+#define ATTR_ATIME 16
+#define ATTR_MTIME 32
+
 /* Mounts */
 #define MS_REMOUNT 32
 #define MS_BIND 4096

@@ -144,6 +144,15 @@ int BPF_PROG(lockc_ioctl, struct file *file, unsigned int cmd, unsigned long arg
 	return cmd == FIOSETOWN || cmd == SIOCSPGRP ? sigio_owner_check(-1, false) : 0;
 }
 
+/* The same ioctls from a 32-bit task (compat_ioctl(2)); 6.1 has the hook too, by a stable backport. */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(lockc_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return cmd == FIOSETOWN || cmd == SIOCSPGRP ? sigio_owner_check(-1, false) : 0;
+}
+
 /* ptrace(2) attach, and what asks the same question: /proc/PID/mem, process_vm_readv, pidfd_getfd. */
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(lockc_ptrace, struct task_struct *child, unsigned int mode, int ret)

@@ -159,12 +159,13 @@ static int path_write(const struct path *dir, struct dentry *dentry, enum lockc_
 }
 
 /*
- * setxattr(2) and removexattr(2), POSIX ACLs too on 6.1: a write of the
- * file, as its path says. Inlined, so that the confinement lives in the
+ * A change that only an inode hook sees (extended attributes, POSIX ACLs,
+ * timestamps): a write of the file, as the path of the mount it is found
+ * through (mount_of_dentry()) says. Inlined, so that the confinement lives in the
  * program's own frame: 7.x's verifier loses a store to a subprogram's stack
  * that a function two calls deeper reads (report() reading c->task).
  */
-static __attribute__((always_inline)) int xattr_change(struct dentry *dentry)
+static __attribute__((always_inline)) int inode_change(struct dentry *dentry, enum lockc_write_kind kind)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct confinement c;
@@ -179,8 +180,8 @@ static __attribute__((always_inline)) int xattr_change(struct dentry *dentry)
 	if (!creds_of(&c, BPF_CORE_READ(task, cred)))
 		return 0;
 	if (!mnt)
-		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, LOCKC_WRITE_XATTR, dentry_name(dentry));
-	return write_check(&c, mnt, dentry, LOCKC_WRITE_XATTR);
+		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
+	return write_check(&c, mnt, dentry, kind);
 }
 
 #endif /* LOCKC_BPF_WRITES_H */

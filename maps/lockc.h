@@ -374,6 +374,7 @@ enum lockc_write_kind {
 	LOCKC_WRITE_CHMOD = 9,
 	LOCKC_WRITE_CHOWN = 10,
 	LOCKC_WRITE_XATTR = 11,		/* setxattr(2), removexattr(2), and POSIX ACLs on 6.1 */
+	LOCKC_WRITE_TIMES = 12,		/* utimes(2), utimensat(2), futimens(3): a file's timestamps */
 };
 
 /* Which of a task's uids is 0, in LOCKC_OP_RUN_AS_ROOT and _BECOME_ROOT events. */

@@ -133,6 +133,7 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 		[LOCKC_WRITE_RENAME_FROM] = "rename-from", [LOCKC_WRITE_RENAME_TO] = "rename-to",
 		[LOCKC_WRITE_LINK_FROM] = "link-from", [LOCKC_WRITE_LINK_TO] = "link-to",
 		[LOCKC_WRITE_CHMOD] = "chmod", [LOCKC_WRITE_CHOWN] = "chown", [LOCKC_WRITE_XATTR] = "xattr",
+		[LOCKC_WRITE_TIMES] = "times",
 	};
 	static const char *const task_changes[] = {
 		[LOCKC_TASK_NICE] = "nice", [LOCKC_TASK_IOPRIO] = "ioprio", [LOCKC_TASK_SCHEDULER] = "scheduler",

@@ -64,19 +64,42 @@ active_lsms() {
 	cat "$LOCKC_LSM_FILE"
 }
 
-# Lines "program NAME" and "map NAME": what a complete load pins.
+# The supplements of this build that this kernel takes, one name a line:
+# objects for LSM hooks that lockc's oldest kernel lacks (lockc.bpf.o could
+# not load there if it named them), each loaded beside lockc.bpf.o where the
+# kernel has every hook it names. Scripts that use them set
+# lockc_supplements once: each answer reads the kernel's BTF.
+kernel_supplements() {
+	local list=$LOCKC_OBJECT_DIR/lockc.supplements name
+	if [ -n "${lockc_supplements+set}" ]; then
+		[ -z "$lockc_supplements" ] || echo "$lockc_supplements"
+		return 0
+	fi
+	[ -r "$list" ] || die "$list is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+	while read -r name; do
+		[ -n "$(missing_hooks "$LOCKC_OBJECT_DIR/$name.hooks")" ] || echo "$name"
+	done <"$list"
+}
+
+# Lines "program NAME" and "map NAME": what a complete load pins, the
+# programs of the supplements this kernel takes included.
 manifest() {
-	local file=$LOCKC_OBJECT_DIR/lockc.manifest
+	local file=$LOCKC_OBJECT_DIR/lockc.manifest name
 	[ -r "$file" ] || die "$file is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
 	cat "$file"
+	for name in $(kernel_supplements); do
+		awk '$1 == "program"' "$LOCKC_OBJECT_DIR/$name.manifest" ||
+			die "$LOCKC_OBJECT_DIR/$name.manifest is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
+	done
 }
 
 manifest_programs() { manifest | awk '$1 == "program" { print $2 }'; }
 
-# The LSM hooks lockc's programs attach to that this kernel does not have,
-# one per line. The kernel names each hook bpf_lsm_NAME in its BTF.
+# The LSM hooks that the programs of lockc.bpf.o (or of the object whose
+# hook list is FILE) attach to and this kernel does not have, one per line.
+# The kernel names each hook bpf_lsm_NAME in its BTF.
 missing_hooks() {
-	local file=$LOCKC_OBJECT_DIR/lockc.hooks
+	local file=${1:-$LOCKC_OBJECT_DIR/lockc.hooks}
 	[ -r "$file" ] || die "$file is missing; build lockc with make (or set LOCKC_OBJECT_DIR)."
 	[ -r "$LOCKC_BTF_FILE" ] || return 0
 	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$file") \

@@ -46,12 +46,37 @@ require_vm() {
 	}
 }
 
+# The LSM hooks this kernel has, one a line, from its BTF (bpf_lsm_NAME).
+kernel_hooks() {
+	grep -a -o 'bpf_lsm_[a-z0-9_]*' /sys/kernel/btf/vmlinux | sed 's/^bpf_lsm_//' | LC_ALL=C sort -u
+}
+
+# The supplements of the build (build/lockc.supplements) that this kernel
+# has every hook of, one a line.
+kernel_supplements_taken() {
+	local name hooks
+	hooks=$(kernel_hooks)
+	while read -r name; do
+		[ -n "$(LC_ALL=C comm -23 <(LC_ALL=C sort -u "$PROJECT/build/$name.hooks") <(echo "$hooks"))" ] || echo "$name"
+	done <"$PROJECT/build/lockc.supplements"
+}
+
+# What a load pins on this kernel: build/lockc.manifest, and the programs of
+# each supplement the kernel takes.
+kernel_manifest() {
+	local name
+	cat "$PROJECT/build/lockc.manifest"
+	for name in $(kernel_supplements_taken); do
+		awk '$1 == "program"' "$PROJECT/build/$name.manifest"
+	done
+}
+
 # The ids of every attached link whose program is one of lockc's (the kernel
 # keeps the first 15 characters of a program's name; bpftool may print the
 # whole name from BTF).
 lockc_link_ids() {
 	local names progs
-	names=$(awk '$1 == "program" { print substr($2, 1, 15) }' "$PROJECT/build/lockc.manifest" | jq -R . | jq -sc .)
+	names=$(kernel_manifest | awk '$1 == "program" { print substr($2, 1, 15) }' | jq -R . | jq -sc .)
 	progs=$(bpftool prog list -j | jq -c --argjson names "$names" '[.[] | select(.name[0:15] as $n | $names | index($n)) | .id]')
 	bpftool link list -j | jq -r --argjson progs "$progs" '.[] | select(.prog_id as $p | $progs | index($p)) | .id'
 }

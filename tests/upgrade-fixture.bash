@@ -19,7 +19,7 @@ setup() {
 	echo data >"$dir/allowed"
 	mkdir -p /sys/fs/cgroup/upgrade-box
 	version=$(cat "$PROJECT/build/lockc.version")
-	programs=$(grep -c '^program' "$PROJECT/build/lockc.manifest")
+	programs=$(kernel_manifest | grep -c '^program')
 	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
 	loop_pid=
 }

@@ -20,6 +20,9 @@ install_to() {
 -rw-r--r-- etc/lockc/lockc.conf
 -rw-r--r-- lib/systemd/system/lockc-events.service
 -rw-r--r-- lib/systemd/system/lockc.service
+-rw-r--r-- usr/lib/lockc/lockc-acl.bpf.o
+-rw-r--r-- usr/lib/lockc/lockc-acl.hooks
+-rw-r--r-- usr/lib/lockc/lockc-acl.manifest
 -rw-r--r-- usr/lib/lockc/lockc-common.sh
 -rwxr-xr-x usr/lib/lockc/lockc-load
 -rw-r--r-- usr/lib/lockc/lockc-paths.sh
@@ -29,6 +32,7 @@ install_to() {
 -rw-r--r-- usr/lib/lockc/lockc.bpf.o
 -rw-r--r-- usr/lib/lockc/lockc.hooks
 -rw-r--r-- usr/lib/lockc/lockc.manifest
+-rw-r--r-- usr/lib/lockc/lockc.supplements
 -rw-r--r-- usr/lib/lockc/lockc.version
 lrwxrwxrwx usr/sbin/lockc-load -> ../lib/lockc/lockc-load
 lrwxrwxrwx usr/sbin/lockc-runtime -> ../lib/lockc/lockc-runtime

@@ -73,6 +73,7 @@ program lockc_path_link
 program lockc_path_rename
 program lockc_setxattr
 program lockc_removexattr
+program lockc_setattr
 program lockc_sb_mount
 program lockc_follow_link
 program lockc_sb_umount
@@ -96,6 +97,7 @@ program lockc_setrlimit
 program lockc_movememory
 program lockc_fcntl
 program lockc_ioctl
+program lockc_ioctl_compat
 program lockc_ptrace
 program lockc_ptrace_traceme
 program lockc_unix_connect

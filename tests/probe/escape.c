@@ -15,12 +15,15 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -683,6 +686,69 @@ static int sigio(char **argv)
 	return blocked_because("waiting for the signal", "it never arrived");
 }
 
+/*
+ * The owner set by ioctl(FIOSETOWN) on a socket instead of fcntl, natively
+ * or (compat) through the 32-bit system call entry, which x86-64 runs for
+ * `int $0x80` from a 64-bit process: compat_ioctl(2) passes a hook of its
+ * own. The owner goes through memory, at an address that fits 32 bits in
+ * this static, non-PIE binary.
+ */
+static int sigio_owner;
+
+static int set_owner_by_ioctl(int fd, bool compat)
+{
+	long ret;
+
+	if (!compat)
+		return ioctl(fd, FIOSETOWN, &sigio_owner) ? errno : 0;
+#if defined(__x86_64__)
+	/* The i386 ioctl is system call 54; int $0x80 clobbers r8 to r11. */
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(54L), "b"((long)fd), "c"((long)FIOSETOWN), "d"((long)(unsigned long)&sigio_owner)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret < 0 ? (int)-ret : 0;
+#else
+	(void)ret;
+	return ENOSYS;
+#endif
+}
+
+static int sigio_by_ioctl(char **argv, bool compat)
+{
+	pid_t pid = parse_pid(argv[0]);
+	int sig = atoi(argv[1]), fds[2], err;
+
+	if (pid <= 0 || sig <= 0)
+		return USAGE;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds))
+		return blocked("socketpair", errno);
+	sigio_owner = pid;
+	err = set_owner_by_ioctl(fds[0], compat);
+	if (err)
+		return blocked(compat ? "compat ioctl FIOSETOWN" : "ioctl FIOSETOWN", err);
+	if (fcntl(fds[0], F_SETSIG, sig) || fcntl(fds[0], F_SETFL, O_ASYNC))
+		return blocked("fcntl F_SETSIG", errno);
+	if (write(fds[1], "x", 1) != 1)
+		return blocked("write", errno);
+	for (int i = 0; i < 100; i++) {
+		if (kill(pid, 0) && errno == ESRCH)
+			return 0;
+		usleep(10000);
+	}
+	return blocked_because("waiting for the signal", "it never arrived");
+}
+
+static int sigio_ioctl(char **argv)
+{
+	return sigio_by_ioctl(argv, false);
+}
+
+static int sigio_compat(char **argv)
+{
+	return sigio_by_ioctl(argv, true);
+}
+
 /* ---- another task's scheduling and limits --------------------------------- */
 
 /* Each changes a task of the same uid, as the kernel lets anyone: the lowest priority, a limit. */
@@ -814,6 +880,39 @@ static int uring_xattr(char **argv)
 	return 0;
 }
 
+/*
+ * A POSIX ACL on FILE that lets uid 1000 read and write it, by setxattr(2)
+ * as setfacl(1) sets one: from 6.2 on the kernel takes it apart from other
+ * extended attributes, past their hook. The file's owner may set one.
+ */
+static int acl(char **argv)
+{
+	struct {
+		uint32_t version;
+		struct { uint16_t tag, perm; uint32_t id; } entries[5];
+	} value = {
+		.version = 2,
+		.entries = {
+			{ 0x01, 6, (uint32_t)-1 },	/* owner: rw */
+			{ 0x02, 6, 1000 },		/* uid 1000: rw */
+			{ 0x04, 4, (uint32_t)-1 },	/* group: r */
+			{ 0x10, 6, (uint32_t)-1 },	/* mask: rw */
+			{ 0x20, 4, (uint32_t)-1 },	/* others: r */
+		},
+	};
+
+	return setxattr(argv[0], "system.posix_acl_access", &value, sizeof(value), 0) ? blocked("setxattr", errno) :
+										      0;
+}
+
+/* FILE's timestamps set to the epoch: what no path hook sees. The owner may. */
+static int times(char **argv)
+{
+	struct timespec epoch[2] = { { 0, 0 }, { 0, 0 } };
+
+	return utimensat(AT_FDCWD, argv[0], epoch, AT_SYMLINK_NOFOLLOW) ? blocked("utimensat", errno) : 0;
+}
+
 /* A user xattr on FILE: any owner may set one, so only a rule refuses it. */
 static int user_xattr(char **argv)
 {
@@ -907,10 +1006,14 @@ static const struct technique techniques[] = {
 	{ "write", 2, " FILE VALUE", write_value },
 	{ "unlinkat-dirfd", 2, " DIR NAME", unlinkat_dirfd },
 	{ "sigio", 2, " PID SIG", sigio },
+	{ "sigio-ioctl", 2, " PID SIG", sigio_ioctl },
+	{ "sigio-compat", 2, " PID SIG", sigio_compat },
 	{ "renice", 1, " PID", renice },
 	{ "reschedule", 1, " PID", reschedule },
 	{ "ioprio", 1, " PID", ioprio },
 	{ "rlimit", 1, " PID", set_rlimit },
+	{ "acl", 1, " FILE", acl },
+	{ "times", 1, " FILE", times },
 	{ "xattr", 1, " FILE", set_xattr },
 	{ "user-xattr", 1, " FILE", user_xattr },
 	{ "file-capability", 1, " FILE", file_capability },

@@ -30,7 +30,8 @@ pinned_link_kinds() {
 }
 
 @test "load attaches every program and pins every map of the manifest" {
-	local manifest=$PROJECT/build/lockc.manifest
+	local manifest=$BATS_TEST_TMPDIR/manifest
+	kernel_manifest >"$manifest"
 	run "$SCRIPTS/lockc-load"
 	assert_status 0
 	assert_output "lockc loaded: $(grep -c '^program' "$manifest") programs attached, $(grep -c '^map' "$manifest") maps pinned at $PIN."
@@ -66,7 +67,7 @@ lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_
 	"$SCRIPTS/lockc-load"
 	run "$SCRIPTS/lockc-unload"
 	assert_status 0
-	assert_output "lockc unloaded: $(grep -c '^program' "$PROJECT/build/lockc.manifest") links detached, $(grep -c '^map' "$PROJECT/build/lockc.manifest") maps unpinned."
+	assert_output "lockc unloaded: $(kernel_manifest | grep -c '^program') links detached, $(grep -c '^map' "$PROJECT/build/lockc.manifest") maps unpinned."
 	[ ! -e "$PIN" ]
 	[ -z "$(lockc_link_ids)" ]
 	# The kernel frees the programs, then their maps, after RCU grace
@@ -86,7 +87,7 @@ lockc-load: applying the policies of $SCRIPTS/../policy-defaults and $BATS_TEST_
 @test "a kernel without one of lockc's hooks is refused by name before anything is loaded; status names it" {
 	local objects=$BATS_TEST_TMPDIR/objects
 	mkdir "$objects"
-	cp "$PROJECT"/build/{lockc.bpf.o,lockc.manifest,lockc.hooks,lockc.version,lockcctl} "$objects/"
+	cp "$PROJECT"/build/lockc{.,-}* "$PROJECT/build/lockcctl" "$objects/"
 	printf 'file_open_of_the_future\nmmap_of_the_future\n' >>"$objects/lockc.hooks"
 	LOCKC_OBJECT_DIR=$objects run "$SCRIPTS/lockc-load"
 	assert_status 1

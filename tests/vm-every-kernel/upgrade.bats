@@ -18,7 +18,7 @@ load ../upgrade-fixture
 	guarded_policy "$LOCKCCTL" "$POLICY_DEFAULTS/privileged.policy"
 	for name in containers policies rules armed_tasks allowed_inodes; do before[$name]=$(map_id "$name"); done
 	mkdir "$next"
-	cp "$PROJECT"/build/{lockc.bpf.o,lockc.manifest,lockc.hooks,lockcctl} "$next/"
+	cp "$PROJECT"/build/lockc{.,-}* "$PROJECT/build/lockcctl" "$next/"
 	echo "$version+next" >"$next/lockc.version"
 	start_loop
 

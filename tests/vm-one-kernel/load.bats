@@ -118,22 +118,40 @@ allow device char *"
 	[ "$(lockc_link_ids)" = "$before" ]
 }
 
+# lockc-status's "supplements:" for the supplements NAME... that the kernel
+# takes: those, and each other one with the hooks the kernel lacks for it.
+expected_supplements() {
+	local name lacking left=() hooks out='' sep=''
+	hooks=$(kernel_hooks)
+	while read -r name; do
+		lacking=$(LC_ALL=C comm -23 <(LC_ALL=C sort -u "$PROJECT/build/$name.hooks") <(echo "$hooks") | paste -sd, - | sed 's/,/, /g')
+		[ -z "$lacking" ] || left+=("$name ($lacking)")
+	done <"$PROJECT/build/lockc.supplements"
+	for name in "$@"; do out+="$sep$name"; sep=", "; done
+	[ -n "$out" ] || out=none
+	sep="; not on this kernel, which lacks their hooks: "
+	for name in "${left[@]}"; do out+="$sep$name"; sep=", "; done
+	printf '%s' "$out"
+}
+
 @test "status tells a loaded lockc with the kernel's own ids and counts" {
-	local programs maps expected rules
+	local programs maps expected rules taken
 	share_the_load
 	mkdir -p /sys/fs/cgroup/status-test
 	"$LOCKCCTL" container add path status-test policy baseline
-	programs=$(grep -c '^program' "$PROJECT/build/lockc.manifest")
+	programs=$(kernel_manifest | grep -c '^program')
 	maps=$(grep -c '^map' "$PROJECT/build/lockc.manifest")
+	mapfile -t taken < <(kernel_supplements_taken)
 	expected="lockc: loaded ($PIN)
 build: $(cat "$PROJECT/build/lockc.version"), object $(sha256sum "$PROJECT/build/lockc.bpf.o" | cut -c1-12)
 kernel LSMs: $(cat /sys/kernel/security/lsm)
-kernel hooks: all $(wc -l <"$PROJECT/build/lockc.hooks") that lockc attaches to
+kernel hooks: all $(for name in lockc "${taken[@]}"; do cat "$PROJECT/build/$name.hooks"; done | wc -l) that lockc attaches to
+supplements: $(expected_supplements "${taken[@]}")
 programs: $programs of $programs attached"
 	# One listing and one jq for every link: a bpftool and a jq per link
 	# take minutes under emulation.
 	expected+=$'\n'$(bpftool -j -f link list | jq -r --arg dir "$PIN/links/" \
-		--rawfile manifest "$PROJECT/build/lockc.manifest" '
+		--arg manifest "$(kernel_manifest)" '
 		. as $links | $manifest | split("\n")[] | select(startswith("program ")) | ltrimstr("program ") as $name
 		| $links[] | select(.pinned // [] | any(. == $dir + $name)) | "\($name) \(.id) \(.prog_id)"' |
 		while read -r name link prog; do printf '  %-20s link %s, program %s\n' "$name" "$link" "$prog"; done)
@@ -178,7 +196,7 @@ allow netlink route"
 	assert_status 1
 	assert_output "lockc-load: an incomplete lockc is pinned at $PIN (missing: link lockc_syslog); run lockc-unload, then lockc-load."
 	run ls "$PIN/links"
-	assert_output "$(awk '$1 == "program" && $2 != "lockc_syslog" { print $2 }' "$PROJECT/build/lockc.manifest" | sort)"
+	assert_output "$(kernel_manifest | awk '$1 == "program" && $2 != "lockc_syslog" { print $2 }' | sort)"
 }
 
 @test "load applies the admin's policies too; one named like a shipped policy replaces it" {
