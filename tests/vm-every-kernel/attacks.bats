@@ -52,6 +52,7 @@ teardown() {
 	fi
 	rm -f "$DECOY_PIN"
 	rm -rf "$VICTIMS"
+	[ ! -e "$BATS_TEST_TMPDIR/victim.pid" ] || kill "$(cat "$BATS_TEST_TMPDIR/victim.pid")" 2>/dev/null || true
 }
 
 # worst_case POLICY [bundle options] -- SCRIPT: run SCRIPT in the worst
@@ -286,8 +287,11 @@ ran"
 # ---- signals past kill(2) --------------------------------------------------------
 
 # A host process of uid 1000, which the kernel lets uid 1000 signal too.
+# A host process of uid 1000 to attack. Its fds are not bats's: a test that
+# fails before it is killed must not leave bats waiting for it (teardown
+# kills it).
 start_host_victim() {
-	setpriv --reuid 1000 --regid 1000 --clear-groups sleep 1000 &
+	setpriv --reuid 1000 --regid 1000 --clear-groups sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
 	echo $! >"$BATS_TEST_TMPDIR/victim.pid"
 }
 
