@@ -111,7 +111,7 @@ $(BUILD)/default-config.h: policy-defaults/lockc.conf | $(BUILD)
 	sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $< >$@.tmp
 	mv $@.tmp $@
 
-$(HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/default-config.h | $(BUILD)
+$(HELPER): $(HELPER_SOURCES) $(wildcard maps/*.h) $(BUILD)/default-config.h | $(BUILD)
 	$(CC) $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) $(HELPER_LDLIBS)
 
 $(OCI_HOOK): scripts/oci-hook.json.in
@@ -257,7 +257,7 @@ $(DEB_NEXT): $(TRACKED)
 STATIC_HELPER := $(BUILD)/lockcctl-static
 IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
 
-$(STATIC_HELPER): $(HELPER_SOURCES) maps/lockcctl.h maps/lockc.h $(BUILD)/default-config.h | $(BUILD)
+$(STATIC_HELPER): $(HELPER_SOURCES) $(wildcard maps/*.h) $(BUILD)/default-config.h | $(BUILD)
 	$(CC) -static $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) -lbpf -lelf -lz -ljansson
 
 image: $(IMAGE)

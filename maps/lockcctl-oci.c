@@ -340,18 +340,10 @@ static void choose(const struct node_config *cfg, json_t *annotations, struct ch
 /* Whether the policy's volume rules allow host path `path` (canonical). */
 static bool volume_allowed(int rules_fd, __u32 ruleset, const char *path)
 {
-	struct lockc_rule_key key = { .ruleset = ruleset, .class = LOCKC_RULE_VOLUME };
+	struct lockc_rule_key key;
 	struct lockc_rule rule;
-	size_t len = strlen(path), n;
 
-	/* The lookup the kernel makes for a path: "/" and a NUL appended, cut at the key's size. */
-	n = len < sizeof(key.path) ? len : sizeof(key.path);
-	memcpy(key.path, path, n);
-	if (n < sizeof(key.path) && path[len - 1] != '/')
-		key.path[n++] = '/';
-	if (n < sizeof(key.path))
-		key.path[n++] = '\0';
-	key.prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * n;
+	rule_lookup_key(path, ruleset, LOCKC_RULE_VOLUME, &key);
 	if (bpf_map_lookup_elem(rules_fd, &key, &rule))
 		return false;
 	return rule.verdict == LOCKC_VERDICT_ALLOW;

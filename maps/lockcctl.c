@@ -11,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <sys/file.h>
 
 const char *pin_dir = DEFAULT_PIN_DIR;
 bool json_output;
@@ -51,6 +52,7 @@ static void usage(FILE *out)
 		"       lockcctl policy list\n"
 		"       lockcctl policy show POLICY\n"
 		"       lockcctl policy names capability|socket|netlink|device\n"
+		"       lockcctl policy check FILE...\n"
 		"       lockcctl events [--follow]\n"
 		"       lockcctl config show | get SETTING\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"
@@ -162,6 +164,50 @@ size_t sorted_keys(int fd, size_t key_size, __u64 **keys_out)
 	return count;
 }
 
+/*
+ * Serialise the writers: two policy applies at once could pick the same
+ * fresh ruleset, and lockc-load's upgrade must copy the registrations with
+ * none half-written or written after the copy. bpffs directories take flock().
+ */
+void lock_pin_dir(void)
+{
+	int fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("cannot open %s: %s; load lockc with lockc-load first.", pin_dir, strerror(errno));
+	if (flock(fd, LOCK_EX))
+		fail("cannot lock %s: %s.", pin_dir, strerror(errno));
+	/* held until exit */
+}
+
+void strip(char **start)
+{
+	char *s = *start, *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	*start = s;
+}
+
+/*
+ * Find a policy by name among the ids of the policies map (from
+ * sorted_keys); returns its id or LOCKC_POLICY_ID_NONE.
+ */
+__u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name)
+{
+	struct lockc_policy policy;
+
+	for (size_t i = 0; i < count; i++) {
+		__u32 id = ids[i];
+
+		if (!bpf_map_lookup_elem(fd, &id, &policy) && strncmp(policy.name, name, LOCKC_NAME_MAX) == 0)
+			return id;
+	}
+	return LOCKC_POLICY_ID_NONE;
+}
 
 /* ---- command tables --------------------------------------------------- */
 
@@ -193,6 +239,7 @@ static const struct cmd policy_cmds[] = {
 	{ "list", do_policy_list },
 	{ "show", do_policy_show },
 	{ "names", do_policy_names },
+	{ "check", do_policy_check },
 	{ NULL, NULL },
 };
 

@@ -72,8 +72,24 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 
 /* The id of the policy named `name` among `ids`, or LOCKC_POLICY_ID_NONE. */
 __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
-/* Encode a rule path into a key; NULL, or what is wrong with the path. */
+
+/* The rule key (lockcctl-rules.c), as maps/rules.md describes it. */
+/* Bytes of path data in a key. */
+size_t rule_key_path_len(const struct lockc_rule_key *key);
+/* Encode a rule's path (exact: that path only); NULL, or what is wrong with the path. */
 const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key *key);
+/* The rule's path as a policy file writes it (out: LOCKC_RULE_PATH_MAX + 1 bytes), and whether it is exact. */
+void decode_rule_path(const struct lockc_rule_key *key, char *out, bool *exact);
+/* The key the kernel looks `path` up with in (ruleset, class). */
+void rule_lookup_key(const char *path, __u32 ruleset, enum lockc_rule_class class, struct lockc_rule_key *key);
+/* A device rule: type 'c' or 'b', a minor of -1 for every minor of the major. */
+void encode_device(char type, unsigned int major, int minor, struct lockc_rule_key *key);
+/* A device rule as a policy file writes it after "device": "char 10:200", "block 8:*", "char *". */
+void decode_device(const struct lockc_rule_key *key, char *out, size_t size);
+/* An IPC rule naming the policy `name`. */
+void encode_ipc_rule(const char *name, struct lockc_rule_key *key);
+/* Rule keys in display order: by class, then by path bytes (qsort). */
+int compare_rule_keys(const void *a, const void *b);
 
 /* Commands: argc and argv start after the command's name. */
 int do_container_add(int argc, char **argv);
@@ -84,6 +100,8 @@ int do_policy_apply(int argc, char **argv);
 int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);
 int do_policy_names(int argc, char **argv);
+int do_policy_check(int argc, char **argv);
+/* The name of bit `bit` in set class `class` ("capability", "socket", "netlink"), or NULL. */
 const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);

@@ -115,6 +115,7 @@ complete_lockcctl() {
 config"
 	run complete_lockcctl --json policy ""
 	assert_output "apply
+check
 list
 show
 names"

@@ -88,6 +88,26 @@ setup() {
 	assert_output "Error: cannot open lockc's map /nonexistent/maps/policies (No such file or directory); load lockc with lockc-load first."
 }
 
+@test "policy check parses the shipped policies without a map and counts their rules" {
+	run "$LOCKCCTL" --pin-dir /nonexistent policy check "$POLICY_DEFAULTS"/baseline.policy "$POLICY_DEFAULTS"/privileged.policy
+	assert_status 0
+	assert_output "$POLICY_DEFAULTS/baseline.policy: policy baseline, 84 rules
+$POLICY_DEFAULTS/privileged.policy: policy privileged, 6 rules"
+	run "$LOCKCCTL" --json policy check "$POLICY_DEFAULTS"/privileged.policy
+	assert_output "[{\"file\":\"$POLICY_DEFAULTS/privileged.policy\",\"policy\":\"privileged\",\"rules\":6}]"
+}
+
+@test "policy check prints only the first error when one file of several is broken" {
+	printf 'deny syslog\nallow fiel /usr\n' >"$POLICIES/bad.policy"
+	run "$LOCKCCTL" policy check "$POLICY_DEFAULTS"/baseline.policy "$POLICIES/bad.policy"
+	assert_status 1
+	assert_output_contains "Error: $POLICIES/bad.policy:2: unknown rule class 'fiel'; known: file, "
+	[ "${#lines[@]}" -eq 1 ]
+	run "$LOCKCCTL" policy check
+	assert_status 1
+	assert_output "Error: 'policy check' needs at least one policy file."
+}
+
 @test "offline is restricted with IP clients and servers denied, and nothing else changed" {
 	run diff <(grep -v '^#' "$POLICY_DEFAULTS/restricted.policy") <(grep -v '^#' "$POLICY_DEFAULTS/offline.policy")
 	assert_status 1

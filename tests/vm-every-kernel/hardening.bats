@@ -31,13 +31,6 @@ teardown() {
 	remove_test_containers
 }
 
-# The denials of container $1 as "decision operation value detail", one a line.
-denials_of() {
-	"$LOCKCCTL" --json events | jq -r --arg name "$1" \
-		'select(.container == $name)
-		| "\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"'
-}
-
 host_sleeper() {
 	cat "$BATS_FILE_TMPDIR/host-sleeper.pid"
 }

@@ -33,15 +33,6 @@ teardown() {
 	kill "$(cat "$BATS_FILE_TMPDIR/server.pid" 2>/dev/null)" 2>/dev/null || true
 }
 
-# The denials of container $1 as "decision operation value detail", with
-# IPC ids as N.
-denials_of() {
-	"$LOCKCCTL" --json events | jq -r --arg name "$1" \
-		'select(.container == $name)
-		| "\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"' |
-		sed 's/ id=[0-9]* / id=N /'
-}
-
 # serve_in POLICY NAME SOCKET-OPERATION PATH: a container under POLICY
 # serving a UNIX socket at /run/shared/PATH until the test ends.
 serve_in() {
