@@ -76,6 +76,8 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	}
 	if (kernel_state_refused(&c, file->f_path.dentry))
 		ret = refuse(&c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
+	else if (!ALLOWED(c.policy, ptrace_outside) && proc_task_outside(&c, file->f_path.dentry))
+		ret = refuse(&c, LOCKC_OP_TASK_CHANGE, LOCKC_TASK_PROCFS, s, len);
 	else if (!write_allowed(s, c.policy, len))
 		ret = refuse(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
 out:

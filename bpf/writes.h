@@ -41,6 +41,53 @@ static bool proc_tunable(struct dentry *dentry, struct dentry *root)
 }
 
 /*
+ * Whether `dentry`, on procfs, lies under /proc/PID of a task outside the
+ * container's cgroup subtree: with the host's pid namespace, a host process
+ * or kernel thread. Writing such a file changes that task (oom_score_adj,
+ * coredump_filter, clear_refs, timerslack_ns), which ptrace-outside keeps from the
+ * container as it keeps the task's nice value and limits. The top directory
+ * below the procfs root decides: a pid directory's inode names its pid, any
+ * other's names none. A file deeper than PROC_DEPTH_MAX, or of a task that
+ * is gone, counts as outside (fail closed).
+ */
+static bool proc_task_outside(struct confinement *c, struct dentry *dentry)
+{
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+
+	if (BPF_CORE_READ(sb, s_magic) != PROC_SUPER_MAGIC)
+		return false;
+	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		struct proc_inode *proc;
+		struct hlist_node *first;
+		struct task_struct *task;
+		struct inode *inode;
+		struct pid *pid;
+
+		if (dentry == root)
+			return false;
+		if (parent != root) {
+			dentry = parent;
+			continue;
+		}
+		inode = BPF_CORE_READ(dentry, d_inode);
+		if (!inode)
+			return true;
+		proc = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+		pid = BPF_CORE_READ(proc, pid);
+		if (!pid)
+			return false;	/* not a task's directory */
+		first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+		if (!first)
+			return true;
+		task = (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
+		return !in_cgroup_subtree(BPF_CORE_READ(task, cgroups, dfl_cgrp), c->task->container, c->task->level);
+	}
+	return true;
+}
+
+/*
  * Whether `dentry`, on a cgroup file system, is the container's to change:
  * anything below its registered cgroup, and in that cgroup itself its child
  * cgroups and the files cgroup v2 delegates (cgroup.procs, cgroup.threads,

@@ -359,6 +359,7 @@ enum lockc_task_change {
 	LOCKC_TASK_SCHEDULER = 3,	/* sched_setscheduler(2), sched_setattr(2), sched_setaffinity(2) */
 	LOCKC_TASK_RLIMIT = 4,		/* prlimit(2), setrlimit(2) */
 	LOCKC_TASK_MEMORY = 5,		/* migrate_pages(2), move_pages(2) */
+	LOCKC_TASK_PROCFS = 6,		/* a write to a file of its /proc/PID (oom_score_adj...) */
 };
 
 /* What a LOCKC_OP_WRITE event's path was about to undergo. */

@@ -137,7 +137,7 @@ static void describe_value(const struct lockc_event *e, char *out, size_t size)
 	};
 	static const char *const task_changes[] = {
 		[LOCKC_TASK_NICE] = "nice", [LOCKC_TASK_IOPRIO] = "ioprio", [LOCKC_TASK_SCHEDULER] = "scheduler",
-		[LOCKC_TASK_RLIMIT] = "rlimit", [LOCKC_TASK_MEMORY] = "memory",
+		[LOCKC_TASK_RLIMIT] = "rlimit", [LOCKC_TASK_MEMORY] = "memory", [LOCKC_TASK_PROCFS] = "procfs",
 	};
 	unsigned int family = e->value >> 16, low = e->value & 0xffff;
 	char number[16];

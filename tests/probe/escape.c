@@ -761,6 +761,29 @@ static int renice(char **argv)
 	return setpriority(PRIO_PROCESS, (id_t)pid, 19) ? blocked("setpriority", errno) : 0;
 }
 
+/* The task's OOM score raised to the top, by its procfs file: the next OOM kills it first. */
+static int oom_score(char **argv)
+{
+	pid_t pid = parse_pid(argv[0]);
+	char path[64];
+	int fd;
+
+	if (pid < 0)
+		return USAGE;
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return blocked("open", errno);
+	if (write(fd, "1000", 4) != 4) {
+		int err = errno;
+
+		close(fd);
+		return blocked("write", err);
+	}
+	close(fd);
+	return 0;
+}
+
 static int reschedule(char **argv)
 {
 	struct sched_param param = { .sched_priority = 0 };
@@ -1012,6 +1035,7 @@ static const struct technique techniques[] = {
 	{ "reschedule", 1, " PID", reschedule },
 	{ "ioprio", 1, " PID", ioprio },
 	{ "rlimit", 1, " PID", set_rlimit },
+	{ "oom-score", 1, " PID", oom_score },
 	{ "acl", 1, " FILE", acl },
 	{ "times", 1, " FILE", times },
 	{ "xattr", 1, " FILE", set_xattr },

@@ -349,19 +349,21 @@ task_attacks() {
 	reschedule $1
 	ioprio $1
 	rlimit $1
+	oom-score $1
 	ATTACKS
 }
 
-TASK_TECHNIQUES=(renice reschedule ioprio rlimit)
+TASK_TECHNIQUES=(renice reschedule ioprio rlimit oom-score)
 
-@test "host tasks: privileged renices, reschedules and limits a host process of its uid; baseline and restricted change none" {
+@test "host tasks: privileged renices, reschedules, limits a host process of its uid and raises its OOM score; baseline and restricted change none" {
 	local root_victim user_victim
-	sleep 1000 &
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
 	root_victim=$!
 	start_host_victim
 	user_victim=$(cat "$BATS_TEST_TMPDIR/victim.pid")
 	run worst_case privileged -- sh -c "$(task_attacks "$root_victim")"
 	assert_output "$(expect_all escaped "${TASK_TECHNIQUES[@]}")"
+	[ "$(cat "/proc/$root_victim/oom_score_adj")" -eq 1000 ]
 
 	# uid 1000 may change only a task of uid 1000, so restricted is given one.
 	run worst_case baseline -- sh -c "$(task_attacks "$root_victim")"
@@ -369,6 +371,7 @@ TASK_TECHNIQUES=(renice reschedule ioprio rlimit)
 	run denials_under baseline task-change
 	assert_output "task-change change=ioprio sleep
 task-change change=nice sleep
+task-change change=procfs /proc/$root_victim/oom_score_adj
 task-change change=rlimit sleep
 task-change change=scheduler sleep"
 	run worst_case restricted --user 1000 -- sh -c "$(task_attacks "$user_victim")"
@@ -376,9 +379,11 @@ task-change change=scheduler sleep"
 	run denials_under restricted task-change
 	assert_output "task-change change=ioprio sleep
 task-change change=nice sleep
+task-change change=procfs /proc/$user_victim/oom_score_adj
 task-change change=rlimit sleep
 task-change change=scheduler sleep"
 	[ "$(cut -d' ' -f19 "/proc/$user_victim/stat")" -eq 0 ]
+	[ "$(cat "/proc/$user_victim/oom_score_adj")" -eq 0 ]
 	kill "$root_victim" "$user_victim"
 
 	# The twin: the container's own shell.
