@@ -187,12 +187,13 @@ OCIHOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
 SYSCONFDIR := /etc
 SCRIPTS := lockc-load lockc-unload lockc-status lockc-runtime
 MAN_PAGES := $(wildcard scripts/man/*.8)
+FORMAT_PAGES := $(wildcard scripts/man/*.5)
 # The files made from scripts/**/*.in name the installed programs.
 SUBSTITUTE = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@LOCKCCTL@|$(SBINDIR)/lockcctl|g'
 
 install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
-		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/maps $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/maps $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(OCIHOOKSDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/lockc/policies $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0644 $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(DESTDIR)$(LIBDIR)/
@@ -218,8 +219,10 @@ install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HEL
 	chmod 0644 $(DESTDIR)$(OCIHOOKSDIR)/lockc.json $(DESTDIR)$(SYSTEMDUNITDIR)/lockc*.service \
 		$(DESTDIR)$(DOCDIR)/examples/*
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(FORMAT_PAGES) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 scripts/completion/lockcctl $(DESTDIR)$(BASHCOMPDIR)/lockcctl
-	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/install.md docs/runtimes.md bpf/model.md bpf/coverage.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 policy-defaults/README.md $(DESTDIR)$(DOCDIR)/policies.md
 	install -m 0644 maps/*.md $(DESTDIR)$(DOCDIR)/maps/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/lockc/lockc.conf ] || install -m 0644 policy-defaults/lockc.conf $(DESTDIR)$(SYSCONFDIR)/lockc/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/lockc ] || install -m 0644 scripts/systemd/lockc.default $(DESTDIR)$(SYSCONFDIR)/default/lockc
@@ -282,6 +285,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(SCRIPTS) lockcctl) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(FORMAT_PAGES))) \
 		$(DESTDIR)$(BASHCOMPDIR)/lockcctl $(DESTDIR)$(OCIHOOKSDIR)/lockc.json \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/lockc.service $(DESTDIR)$(SYSTEMDUNITDIR)/lockc-events.service
 

@@ -42,11 +42,18 @@ lrwxrwxrwx usr/sbin/lockc-unload -> ../lib/lockc/lockc-unload
 -rw-r--r-- usr/share/bash-completion/completions/lockcctl
 -rw-r--r-- usr/share/containers/oci/hooks.d/lockc.json
 -rw-r--r-- usr/share/doc/lockc/README.md
+-rw-r--r-- usr/share/doc/lockc/coverage.md
 -rw-r--r-- usr/share/doc/lockc/examples/containerd-config.toml
 -rw-r--r-- usr/share/doc/lockc/examples/docker-daemon.json
+-rw-r--r-- usr/share/doc/lockc/install.md
 $(cd "$PROJECT/maps" && for f in *.md; do echo "-rw-r--r-- usr/share/doc/lockc/maps/$f"; done)
+-rw-r--r-- usr/share/doc/lockc/model.md
+-rw-r--r-- usr/share/doc/lockc/policies.md
+-rw-r--r-- usr/share/doc/lockc/runtimes.md
 -rw-r--r-- usr/share/lockc/lockc.conf
 $(cd "$PROJECT/policy-defaults" && for f in *.policy; do echo "-rw-r--r-- usr/share/lockc/policies/$f"; done)
+-rw-r--r-- usr/share/man/man5/lockc.conf.5
+-rw-r--r-- usr/share/man/man5/lockc.policy.5
 -rw-r--r-- usr/share/man/man8/lockc-load.8
 -rw-r--r-- usr/share/man/man8/lockc-runtime.8
 -rw-r--r-- usr/share/man/man8/lockc-status.8
@@ -89,7 +96,7 @@ etc/lockc/lockc.conf"
 
 @test "the man pages render without a warning" {
 	local page
-	for page in "$PROJECT"/scripts/man/*.8; do
+	for page in "$PROJECT"/scripts/man/*.[58]; do
 		run bash -c "LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z '$page' 2>&1 >/dev/null"
 		assert_output ""
 	done

@@ -357,7 +357,7 @@ TASK_TECHNIQUES=(renice reschedule ioprio rlimit oom-score)
 
 @test "host tasks: privileged renices, reschedules, limits a host process of its uid and raises its OOM score; baseline and restricted change none" {
 	local root_victim user_victim
-	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	sleep 1000 >/dev/null 2>&1 3>&- &
 	root_victim=$!
 	start_host_victim
 	user_victim=$(cat "$BATS_TEST_TMPDIR/victim.pid")

@@ -201,7 +201,7 @@ cat: can't open '/usrx/file': Operation not permitted"
 
 # runc 1.1 is left out: it re-execs itself from a memfd inside the
 # container's cgroup before its setup, so a registered parent arms it and
-# restricted then denies the setup (README, "Known limits").
+# restricted then denies the setup (bpf/model.md, "Known limits").
 @test "a parent registered before the containers exist confines them, and crun still sets them up" {
 	"$LOCKCCTL" container add path "$CONTAINER_CGROUP_PARENT" policy restricted name all-tests
 	run container_run crun "c$RANDOM" none --user 1000 -- sh -c 'cat /usr/file; cat /usrx/file'
