@@ -66,6 +66,28 @@ __u64 cgroup_lookup(const char *arg, char *path, size_t path_size, int *level);
 /* The path of a cgroup id, or NULL if it no longer exists. */
 char *cgroup_path(__u64 id, char *buf, size_t size);
 
+/* The node settings, lockc.conf(5) (lockcctl-config.c). */
+struct name_pair {
+	char key[LOCKC_NAME_MAX];
+	char value[LOCKC_NAME_MAX];
+};
+
+struct node_config {
+	const char *file;
+	char default_policy[LOCKC_NAME_MAX];
+	enum lockc_mode default_mode;
+	bool start_on_error;
+	struct name_pair namespaces[256];
+	size_t n_namespaces;
+	char forbidden_policies[64][LOCKC_NAME_MAX];
+	size_t n_forbidden_policies;
+	bool audit_forbidden;
+	char runtime[PATH_MAX];		/* what lockc-runtime runs */
+};
+
+/* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones; fail() on an error. */
+void config_load(struct node_config *cfg);
+
 /* Register a cgroup as a container; see lockcctl-container.c. */
 __u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
 			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry);

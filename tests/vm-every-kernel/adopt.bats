@@ -4,7 +4,7 @@
 # pidfds. Each workload's output shows the same open allowed before the
 # adoption and denied after it.
 
-load ../helpers
+load ../vm
 
 setup_file() {
 	load_lockc_for_containers

@@ -13,7 +13,7 @@
 
 # shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
 
-load ../helpers
+load ../vm
 
 VICTIMS=/run/lockc-victims
 VICTIM_CGROUP=/sys/fs/cgroup/lockc-victim

@@ -4,7 +4,7 @@
 # lockcctl makes of events (text, JSON, follow, each kind of detail) is in
 # vm-one-kernel/events.bats.
 
-load ../helpers
+load ../vm
 
 setup_file() {
 	load_lockc_for_containers

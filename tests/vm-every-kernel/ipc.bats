@@ -5,7 +5,7 @@
 # network namespace (abstract sockets) and, with --host-ipc, its IPC
 # namespace, as misconfigured pods do; only lockc stands between them.
 
-load ../helpers
+load ../vm
 
 # ipc-a and ipc-b name each other; ipc-c names ipc-a, which does not name it.
 setup_file() {

@@ -4,7 +4,7 @@
 # a kernel without a hook refused by name. What the scripts decide beyond
 # that is in vm-one-kernel/load.bats.
 
-load ../helpers
+load ../vm
 
 PIN=/sys/fs/bpf/lockc
 

@@ -3,7 +3,7 @@
 # to tasks in a cgroup registered with a policy that denies it, and to
 # nothing else.
 
-load ../helpers
+load ../vm
 
 PIN=/sys/fs/bpf/lockc
 

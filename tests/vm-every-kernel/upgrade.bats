@@ -8,7 +8,7 @@
 # layout, and `upgrade carry` into maps of a copy's own. Upgrades from an
 # older build, which carry map contents, are in vm-one-kernel/upgrade.bats.
 
-load ../helpers
+load ../vm
 load ../upgrade-fixture
 
 @test "an upgrade to a build of the same layout takes the loaded maps over as they are and records the new version" {

@@ -6,7 +6,7 @@
 # (probe open-twice), so that a remembered verdict would answer the second
 # open; each has a twin whose second open is allowed.
 
-load ../helpers
+load ../vm
 
 setup_file() {
 	load_lockc

@@ -6,7 +6,7 @@
 # running, and a container podman starts afterwards is confined through
 # that hook. A node where lockc cannot load gets no hook.
 
-load ../helpers
+load ../vm
 
 PODMAN=(podman --cgroup-manager cgroupfs --events-backend file)
 

@@ -6,7 +6,7 @@
 # so nothing here touches the host's dpkg database. The tests build on each
 # other, in order.
 
-load ../helpers
+load ../vm
 
 PODMAN=(podman --cgroup-manager cgroupfs --events-backend file)
 

@@ -2,7 +2,7 @@
 # Booted WITHOUT bpf in lsm=: the kernel would accept and "attach" LSM
 # programs that never run, so lockc-load must refuse and pin nothing.
 
-load ../helpers
+load ../vm
 
 setup() {
 	require_vm

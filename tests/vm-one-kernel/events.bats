@@ -7,7 +7,7 @@
 
 # shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
 
-load ../helpers
+load ../vm
 
 setup_file() {
 	load_lockc_for_containers

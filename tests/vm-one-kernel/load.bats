@@ -3,7 +3,7 @@
 # a loaded lockc (its policies, its pins, its status). Attaching, detaching
 # and the kernel's hooks are in vm-every-kernel/load.bats.
 
-load ../helpers
+load ../vm
 
 PIN=/sys/fs/bpf/lockc
 

@@ -4,7 +4,7 @@
 # removed container leaves no registration behind. Each refusal has a twin
 # that starts.
 
-load ../helpers
+load ../vm
 
 PODMAN=(podman --cgroup-manager cgroupfs --events-backend file --hooks-dir "$PROJECT/build/hooks.d")
 

@@ -3,7 +3,7 @@
 # JSON, never the root cgroup nor an unknown policy. What a registration
 # confines is in vm-every-kernel/syslog.bats.
 
-load ../helpers
+load ../vm
 
 PIN=/sys/fs/bpf/lockc
 

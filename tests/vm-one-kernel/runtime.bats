@@ -4,7 +4,7 @@
 # and start, a forbidden spec is deleted at create with the reason in the
 # runtime log, and every other command passes through.
 
-load ../helpers
+load ../vm
 
 setup_file() {
 	load_lockc_for_containers

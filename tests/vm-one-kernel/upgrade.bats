@@ -7,7 +7,7 @@
 # and the pins of two builds that a killed upgrade leaves. A task loops over a
 # denied and an allowed open throughout, as in vm-every-kernel/upgrade.bats.
 
-load ../helpers
+load ../vm
 load ../upgrade-fixture
 
 @test "an upgrade from an older build carries registrations and policies over, and a task looping over a denied open never gets through" {

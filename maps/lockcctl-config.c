@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockc.conf, the node settings (lockc.conf(5)): parsing the file, or the
+ * shipped one built in, and `lockcctl config show|get`. The OCI hook and
+ * lockc-runtime read them through config_load().
+ */
+#include "lockcctl.h"
+
+#define DEFAULT_CONFIG "/etc/lockc/lockc.conf"
+
+/* policy-defaults/lockc.conf, as a C string built by the Makefile. */
+static const char builtin_config[] =
+#include "default-config.h"
+	;
+
+static void copy_name(char *dst, const char *src, const char *file, unsigned int line)
+{
+	if (!valid_name(src))
+		fail("%s:%u: '%s' is not a name (1-%d letters, digits or ._:- characters).", file, line, src,
+		     LOCKC_NAME_MAX - 1);
+	strcpy(dst, src);
+}
+
+static void config_parse(FILE *in, const char *file, struct node_config *cfg)
+{
+	bool seen_policy = false, seen_mode = false, seen_error = false, seen_forbidden_policies = false,
+	     seen_forbidden_modes = false, seen_runtime = false;
+	char *line = NULL, *words[66];
+	size_t cap = 0, n;
+	unsigned int lineno = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->file = file;
+	while (getline(&line, &cap, in) >= 0) {
+		char *s = line, *hash = strchr(line, '#'), *save = NULL;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		strip(&s);
+		if (!*s)
+			continue;
+		n = 0;
+		for (char *w = strtok_r(s, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+			if (n == sizeof(words) / sizeof(words[0]))
+				fail("%s:%u: too many words.", file, lineno);
+			words[n++] = w;
+		}
+#define ONCE(flag)                                                                           \
+	do {                                                                                 \
+		if (flag)                                                                    \
+			fail("%s:%u: '%s' is set twice.", file, lineno, words[0]);           \
+		flag = true;                                                                 \
+	} while (0)
+#define WANT(count)                                                                          \
+	do {                                                                                 \
+		if (n != (count) + 1)                                                        \
+			fail("%s:%u: '%s' takes %d value%s.", file, lineno, words[0], (count), \
+			     (count) == 1 ? "" : "s");                                       \
+	} while (0)
+		if (strcmp(words[0], "default-policy") == 0) {
+			ONCE(seen_policy);
+			WANT(1);
+			copy_name(cfg->default_policy, words[1], file, lineno);
+		} else if (strcmp(words[0], "default-mode") == 0) {
+			ONCE(seen_mode);
+			WANT(1);
+			cfg->default_mode = mode_parse(words[1]);
+			if (!cfg->default_mode)
+				fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno, words[1]);
+		} else if (strcmp(words[0], "namespace") == 0) {
+			WANT(2);
+			if (cfg->n_namespaces == sizeof(cfg->namespaces) / sizeof(cfg->namespaces[0]))
+				fail("%s:%u: more than %zu namespaces.", file, lineno,
+				     sizeof(cfg->namespaces) / sizeof(cfg->namespaces[0]));
+			for (size_t i = 0; i < cfg->n_namespaces; i++)
+				if (strcmp(cfg->namespaces[i].key, words[1]) == 0)
+					fail("%s:%u: namespace %s is mapped twice.", file, lineno, words[1]);
+			copy_name(cfg->namespaces[cfg->n_namespaces].key, words[1], file, lineno);
+			copy_name(cfg->namespaces[cfg->n_namespaces].value, words[2], file, lineno);
+			cfg->n_namespaces++;
+		} else if (strcmp(words[0], "annotation-forbidden-policies") == 0) {
+			ONCE(seen_forbidden_policies);
+			if (n - 1 > sizeof(cfg->forbidden_policies) / sizeof(cfg->forbidden_policies[0]))
+				fail("%s:%u: more than %zu policies.", file, lineno,
+				     sizeof(cfg->forbidden_policies) / sizeof(cfg->forbidden_policies[0]));
+			for (size_t i = 1; i < n; i++)
+				copy_name(cfg->forbidden_policies[cfg->n_forbidden_policies++], words[i], file, lineno);
+		} else if (strcmp(words[0], "annotation-forbidden-modes") == 0) {
+			ONCE(seen_forbidden_modes);
+			for (size_t i = 1; i < n; i++) {
+				if (strcmp(words[i], "audit") == 0)
+					cfg->audit_forbidden = true;
+				else if (strcmp(words[i], "enforce") != 0)
+					fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno,
+					     words[i]);
+			}
+		} else if (strcmp(words[0], "on-error") == 0) {
+			ONCE(seen_error);
+			WANT(1);
+			if (strcmp(words[1], "start-unconfined") == 0)
+				cfg->start_on_error = true;
+			else if (strcmp(words[1], "refuse") != 0)
+				fail("%s:%u: on-error is refuse or start-unconfined, not '%s'.", file, lineno,
+				     words[1]);
+		} else if (strcmp(words[0], "runtime") == 0) {
+			ONCE(seen_runtime);
+			WANT(1);
+			if (strlen(words[1]) >= sizeof(cfg->runtime))
+				fail("%s:%u: the runtime's path is too long.", file, lineno);
+			strcpy(cfg->runtime, words[1]);
+		} else {
+			fail("%s:%u: unknown setting '%s'; known: default-policy, default-mode, namespace, "
+			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime.",
+			     file, lineno, words[0]);
+		}
+#undef ONCE
+#undef WANT
+	}
+	free(line);
+	if (!seen_policy)
+		fail("%s: no default-policy; every node needs one.", file);
+	if (!seen_mode)
+		cfg->default_mode = LOCKC_MODE_ENFORCE;
+	if (!seen_runtime)
+		strcpy(cfg->runtime, "runc");
+}
+
+/* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones. */
+void config_load(struct node_config *cfg)
+{
+	const char *file = getenv("LOCKC_CONFIG");
+	FILE *in;
+
+	if (!file || !*file)
+		file = DEFAULT_CONFIG;
+	in = fopen(file, "re");
+	if (!in && errno == ENOENT && strcmp(file, DEFAULT_CONFIG) == 0) {
+		in = fmemopen((void *)builtin_config, sizeof(builtin_config) - 1, "r");
+		file = "(built-in lockc.conf)";
+	}
+	if (!in)
+		fail("cannot read %s: %s.", file, strerror(errno));
+	config_parse(in, file, cfg);
+	fclose(in);
+}
+
+int do_config_show(int argc, char **argv)
+{
+	struct node_config cfg;
+
+	(void)argv;
+	if (argc)
+		fail("'config show' takes no arguments.");
+	config_load(&cfg);
+	if (json_output) {
+		json_t *ns = json_object(), *forbidden = json_array(), *modes = json_array();
+
+		for (size_t i = 0; i < cfg.n_namespaces; i++)
+			json_object_set_new(ns, cfg.namespaces[i].key, json_string(cfg.namespaces[i].value));
+		for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
+			json_array_append_new(forbidden, json_string(cfg.forbidden_policies[i]));
+		if (cfg.audit_forbidden)
+			json_array_append_new(modes, json_string("audit"));
+		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:s}", "file", cfg.file, "default-policy",
+				     cfg.default_policy, "default-mode", mode_name(cfg.default_mode), "namespaces", ns,
+				     "annotation-forbidden-policies", forbidden, "annotation-forbidden-modes", modes,
+				     "on-error", cfg.start_on_error ? "start-unconfined" : "refuse", "runtime",
+				     cfg.runtime));
+		return 0;
+	}
+	printf("# from %s\n", cfg.file);
+	printf("default-policy %s\n", cfg.default_policy);
+	printf("default-mode %s\n", mode_name(cfg.default_mode));
+	for (size_t i = 0; i < cfg.n_namespaces; i++)
+		printf("namespace %s %s\n", cfg.namespaces[i].key, cfg.namespaces[i].value);
+	printf("annotation-forbidden-policies");
+	for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
+		printf(" %s", cfg.forbidden_policies[i]);
+	printf("\nannotation-forbidden-modes%s\n", cfg.audit_forbidden ? " audit" : "");
+	printf("on-error %s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
+	printf("runtime %s\n", cfg.runtime);
+	return 0;
+}
+
+/* One setting's value alone, for scripts (lockc-runtime reads `runtime`). */
+int do_config_get(int argc, char **argv)
+{
+	struct node_config cfg;
+
+	if (argc != 1)
+		fail("'config get' needs one setting: default-policy, default-mode, on-error or runtime.");
+	config_load(&cfg);
+	if (strcmp(argv[0], "default-policy") == 0)
+		printf("%s\n", cfg.default_policy);
+	else if (strcmp(argv[0], "default-mode") == 0)
+		printf("%s\n", mode_name(cfg.default_mode));
+	else if (strcmp(argv[0], "on-error") == 0)
+		printf("%s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
+	else if (strcmp(argv[0], "runtime") == 0)
+		printf("%s\n", cfg.runtime);
+	else
+		fail("'config get' knows default-policy, default-mode, on-error and runtime, not '%s'.", argv[0]);
+	return 0;
+}
