@@ -223,6 +223,7 @@ install: $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HEL
 	install -m 0644 scripts/completion/lockcctl $(DESTDIR)$(BASHCOMPDIR)/lockcctl
 	install -m 0644 README.md docs/install.md docs/runtimes.md bpf/model.md bpf/coverage.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 policy-defaults/README.md $(DESTDIR)$(DOCDIR)/policies.md
+	install -m 0644 tests/README.md $(DESTDIR)$(DOCDIR)/tests.md
 	install -m 0644 maps/*.md $(DESTDIR)$(DOCDIR)/maps/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/lockc/lockc.conf ] || install -m 0644 policy-defaults/lockc.conf $(DESTDIR)$(SYSCONFDIR)/lockc/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/lockc ] || install -m 0644 scripts/systemd/lockc.default $(DESTDIR)$(SYSCONFDIR)/default/lockc

@@ -50,6 +50,7 @@ $(cd "$PROJECT/maps" && for f in *.md; do echo "-rw-r--r-- usr/share/doc/lockc/m
 -rw-r--r-- usr/share/doc/lockc/model.md
 -rw-r--r-- usr/share/doc/lockc/policies.md
 -rw-r--r-- usr/share/doc/lockc/runtimes.md
+-rw-r--r-- usr/share/doc/lockc/tests.md
 -rw-r--r-- usr/share/lockc/lockc.conf
 $(cd "$PROJECT/policy-defaults" && for f in *.policy; do echo "-rw-r--r-- usr/share/lockc/policies/$f"; done)
 -rw-r--r-- usr/share/man/man5/lockc.conf.5
