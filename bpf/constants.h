@@ -54,6 +54,7 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
+#define MQUEUE_MAGIC 0x19800202
 
 /* Memory */
 #define PROT_EXEC 0x4

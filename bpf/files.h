@@ -37,6 +37,13 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	 * on its layers after the open of the path the workload sees, which
 	 * was checked already.
 	 */
+	/*
+	 * A POSIX message queue, by mq_open(3) (through the IPC namespace's
+	 * own mount: internal from 6.x, on 6.1 in no namespace) or by a path
+	 * on a mounted mqueue file system: its IPC namespace decides.
+	 */
+	if (inode->i_sb->s_magic == MQUEUE_MAGIC)
+		return mqueue_use(&c, file->f_path.dentry);
 	ns = mount_namespace_of(file);
 	if (ns == MNT_NS_INTERNAL)
 		return 0;

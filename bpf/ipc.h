@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * IPC: UNIX sockets (stream connects and datagrams) to peers outside the
- * container, and SysV IPC objects by owner, with consent between containers.
+ * container, POSIX message queues of the host's IPC namespace, and SysV IPC
+ * objects by owner, with consent between containers.
  */
 #ifndef LOCKC_BPF_IPC_H
 #define LOCKC_BPF_IPC_H
@@ -102,6 +103,59 @@ int BPF_PROG(lockc_unix_send, struct socket *sock, struct socket *other, int ret
 	if (!confined(&c))
 		return 0;
 	return unix_reach(&c, LOCKC_OP_UNIX_SEND, BPF_CORE_READ(other, sk));
+}
+
+/*
+ * POSIX message queues: files of the IPC namespace's mqueue file system,
+ * which the kernel mounts internally (so file_open's path rules never see
+ * them) and whose mq_unlink(3) passes no path hook. A container in an IPC
+ * namespace of its own (every runtime's default) sees only its own queues;
+ * one that shares the host's (--ipc=host) would reach the host's, so with
+ * host-ipc denied it may use no queue of that namespace at all: coarser
+ * than SysV IPC, where the container's own objects stay usable, because
+ * no map records who made a queue.
+ */
+#define INIT_SEARCH_MAX 64
+
+/*
+ * The host's IPC namespace: that of the host's init, found up the chain of
+ * real parents (which crosses pid namespaces) to the task of global pid 1.
+ * NULL when the chain is longer than INIT_SEARCH_MAX: the caller refuses.
+ */
+static struct ipc_namespace *host_ipc_namespace(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	for (int i = 0; i < INIT_SEARCH_MAX && task; i++) {
+		if (BPF_CORE_READ(task, pid) == 1)
+			return BPF_CORE_READ(task, nsproxy, ipc_ns);
+		task = BPF_CORE_READ(task, real_parent);
+	}
+	return NULL;
+}
+
+/* Whether the confined task may use the message queue at `dentry`; refused and reported if not. */
+static int mqueue_use(struct confinement *c, struct dentry *dentry)
+{
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+	struct ipc_namespace *host = host_ipc_namespace();
+
+	if (ALLOWED(c->policy, host_ipc) || (host && BPF_CORE_READ(sb, s_fs_info) != host))
+		return 0;
+	return refuse_str(c, LOCKC_OP_MQUEUE, 0, dentry_name(dentry));
+}
+
+/* mq_unlink(3): the only removal of a queue, with no path hook. */
+SEC("lsm/inode_unlink")
+int BPF_PROG(lockc_mqueue_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	struct confinement c;
+
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(dir, i_sb, s_magic) != MQUEUE_MAGIC || !confined(&c))
+		return 0;
+	return mqueue_use(&c, dentry);
 }
 
 /*

@@ -32,12 +32,12 @@
  * and then the programs, one header per concern:
  *
  *   arming.h     who is confined: arming, inheritance, credentials, cleanup
+ *   ipc.h        UNIX sockets, POSIX message queues and SysV IPC
  *   files.h      open, the path hooks, extended attributes, device nodes
  *   mounts.h     the mount tree and chroot
  *   exec.h       exec, executable mappings, memfds and anonymous memory
  *   creds.h      uid 0 and capabilities
  *   tasks.h      signals, SIGIO owners, ptrace, other tasks' settings
- *   ipc.h        UNIX sockets and SysV IPC
  *   net.h        socket families and IP
  *   kernel.h     the kernel interfaces a container never needs
  *
@@ -59,12 +59,12 @@
 #include "writes.h"
 
 #include "arming.h"
+#include "ipc.h"
 #include "files.h"
 #include "mounts.h"
 #include "exec.h"
 #include "creds.h"
 #include "tasks.h"
-#include "ipc.h"
 #include "net.h"
 #include "kernel.h"
 

@@ -350,6 +350,7 @@ enum lockc_operation {
 	/* A change to a task outside the container; value: lockc_task_change; detail: its comm */
 	LOCKC_OP_TASK_CHANGE = 39,
 	LOCKC_OP_EXEC_ANONYMOUS = 40,	/* mmap or mprotect of anonymous memory with PROT_EXEC */
+	LOCKC_OP_MQUEUE = 41,		/* a POSIX message queue of the host's IPC namespace; detail: its name */
 };
 
 /* What a LOCKC_OP_TASK_CHANGE event's task was about to undergo. */

@@ -55,6 +55,7 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_SIGIO_OWNER] = "sigio-owner",
 	[LOCKC_OP_TASK_CHANGE] = "task-change",
 	[LOCKC_OP_EXEC_ANONYMOUS] = "exec-anonymous",
+	[LOCKC_OP_MQUEUE] = "mqueue",
 };
 
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <mqueue.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -749,6 +750,64 @@ static int sigio_compat(char **argv)
 	return sigio_by_ioctl(argv, true);
 }
 
+/* ---- POSIX message queues ------------------------------------------------- */
+
+/* Queue names as mq_open(3) takes them: "/NAME". */
+static int queue_name(const char *arg, char *out, size_t size)
+{
+	if (!*arg || strchr(arg, '/') || (size_t)snprintf(out, size, "/%s", arg) >= size)
+		return USAGE;
+	return 0;
+}
+
+/* A message into queue NAME, which someone else made: the host's, with --ipc=host. */
+static int mqueue_send(char **argv)
+{
+	char name[NAME_MAX];
+	mqd_t q;
+	int err;
+
+	if (queue_name(argv[0], name, sizeof(name)))
+		return USAGE;
+	q = mq_open(name, O_WRONLY | O_NONBLOCK);
+	if (q == (mqd_t)-1)
+		return blocked("mq_open", errno);
+	err = mq_send(q, "escaped", 7, 0) ? errno : 0;
+	mq_close(q);
+	return err ? blocked("mq_send", err) : 0;
+}
+
+static int mqueue_unlink(char **argv)
+{
+	char name[NAME_MAX];
+
+	if (queue_name(argv[0], name, sizeof(name)))
+		return USAGE;
+	return mq_unlink(name) ? blocked("mq_unlink", errno) : 0;
+}
+
+/* The twin: a queue of the container's own, made, used and removed. */
+static int mqueue_own(char **argv)
+{
+	char name[NAME_MAX], message[8192];
+	mqd_t q;
+
+	if (queue_name(argv[0], name, sizeof(name)))
+		return USAGE;
+	q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK, 0600, NULL);
+	if (q == (mqd_t)-1)
+		return blocked("mq_open", errno);
+	if (mq_send(q, "own", 3, 0) || mq_receive(q, message, sizeof(message), NULL) != 3) {
+		int err = errno;
+
+		mq_close(q);
+		mq_unlink(name);
+		return blocked("mq_send", err);
+	}
+	mq_close(q);
+	return mq_unlink(name) ? blocked("mq_unlink", errno) : 0;
+}
+
 /* ---- another task's scheduling and limits --------------------------------- */
 
 /* Each changes a task of the same uid, as the kernel lets anyone: the lowest priority, a limit. */
@@ -1031,6 +1090,9 @@ static const struct technique techniques[] = {
 	{ "sigio", 2, " PID SIG", sigio },
 	{ "sigio-ioctl", 2, " PID SIG", sigio_ioctl },
 	{ "sigio-compat", 2, " PID SIG", sigio_compat },
+	{ "mqueue-send", 1, " NAME", mqueue_send },
+	{ "mqueue-unlink", 1, " NAME", mqueue_unlink },
+	{ "mqueue-own", 1, " NAME", mqueue_own },
 	{ "renice", 1, " PID", renice },
 	{ "reschedule", 1, " PID", reschedule },
 	{ "ioprio", 1, " PID", ioprio },

@@ -40,6 +40,7 @@ setup() {
 teardown() {
 	remove_test_containers
 	! mountpoint -q "$BATS_TEST_TMPDIR/ovl" || umount -R "$BATS_TEST_TMPDIR/ovl"
+	! mountpoint -q "$BATS_TEST_TMPDIR/mq" || { rm -f "$BATS_TEST_TMPDIR/mq/lockc-victim"; umount "$BATS_TEST_TMPDIR/mq"; }
 	local i
 	if [ -e "$VICTIM_CGROUP/cgroup.kill" ]; then
 		echo 1 >"$VICTIM_CGROUP/cgroup.kill"
@@ -339,6 +340,55 @@ sigio_step() {
 	# The twin: the container's own process as the owner gets its signal.
 	run worst_case restricted --user 1000 -- escape sigio 0 10
 	assert_output escaped
+}
+
+# ---- POSIX message queues of the host's IPC namespace ------------------------------
+
+# The host's queue, seen through a mqueue file system of the host's IPC
+# namespace: reading it gives its size ("QSIZE:N ...").
+host_queue_size() {
+	sed -n 's/^QSIZE:\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/mq/lockc-victim"
+}
+
+@test "POSIX message queues: privileged sends to and removes a host queue through the host's IPC namespace; baseline and restricted do neither; a container's own queue works" {
+	mkdir "$BATS_TEST_TMPDIR/mq"
+	mount -t mqueue mqueue "$BATS_TEST_TMPDIR/mq"
+	: >"$BATS_TEST_TMPDIR/mq/lockc-victim"
+	chmod 0666 "$BATS_TEST_TMPDIR/mq/lockc-victim"
+	run worst_case privileged --host-ipc -- escape mqueue-send lockc-victim
+	assert_output escaped
+	[ "$(host_queue_size)" -eq 7 ]
+
+	for policy in baseline restricted; do
+		if [ "$policy" = restricted ]; then
+			run worst_case restricted --user 1000 --host-ipc -- sh -c "$(attempts <<-ATTACKS
+			mqueue-send lockc-victim
+			mqueue-unlink lockc-victim
+			ATTACKS
+			)"
+		else
+			run worst_case baseline --host-ipc -- sh -c "$(attempts <<-ATTACKS
+			mqueue-send lockc-victim
+			mqueue-unlink lockc-victim
+			ATTACKS
+			)"
+		fi
+		assert_output "mqueue-send blocked
+mqueue-unlink blocked"
+		run denials_under "$policy" mqueue
+		assert_output "mqueue - lockc-victim"
+		[ "$(host_queue_size)" -eq 7 ]
+	done
+
+	# The twins: a queue of the container's own IPC namespace, and
+	# privileged removing the host's.
+	run worst_case restricted --user 1000 -- escape mqueue-own lockc-own
+	assert_output escaped
+	run worst_case baseline -- escape mqueue-own lockc-own
+	assert_output escaped
+	run worst_case privileged --host-ipc -- escape mqueue-unlink lockc-victim
+	assert_output escaped
+	[ ! -e "$BATS_TEST_TMPDIR/mq/lockc-victim" ]
 }
 
 # ---- another task's scheduling and limits ----------------------------------------
