@@ -220,13 +220,12 @@ int BPF_PROG(lockc_removexattr, void *idmap, struct dentry *dentry, const char *
 	return ret ?: inode_change(dentry, LOCKC_WRITE_XATTR);
 }
 
-
 /*
  * A file's timestamps (utimes(2), utimensat(2), futimens(3)), which no path
- * hook sees: a write of the file (inode_change()). The
- * kernel's other attribute changes pass here too and are judged where their
- * path hooks see them (chmod, chown, truncate) or were judged at the open
- * they follow (a write that clears a setuid bit). The hook gained the
+ * hook sees: a write of the file (inode_change()). The kernel's other
+ * attribute changes pass here too and are judged where their path hooks
+ * see them (chmod, chown, truncate) or were judged at the open they follow
+ * (a write that clears a setuid bit). The hook gained the
  * mount's idmap as its first argument in 6.8, so the arguments are found
  * from their count, and `ret`, whose position moved with them, is not read:
  * the trampoline runs this program only while every one before it returned

@@ -137,10 +137,12 @@ static struct ipc_namespace *host_ipc_namespace(void)
 /* Whether the confined task may use the message queue at `dentry`; refused and reported if not. */
 static int mqueue_use(struct confinement *c, struct dentry *dentry)
 {
-	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
-	struct ipc_namespace *host = host_ipc_namespace();
+	struct ipc_namespace *host;
 
-	if (ALLOWED(c->policy, host_ipc) || (host && BPF_CORE_READ(sb, s_fs_info) != host))
+	if (ALLOWED(c->policy, host_ipc))
+		return 0;
+	host = host_ipc_namespace();
+	if (host && BPF_CORE_READ(dentry, d_sb, s_fs_info) != host)
 		return 0;
 	return refuse_str(c, LOCKC_OP_MQUEUE, 0, dentry_name(dentry));
 }

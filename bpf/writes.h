@@ -13,30 +13,39 @@
 #define PROC_DEPTH_MAX 16
 
 /*
- * Whether a dentry on procfs lies under /proc/sys or is /proc/sysrq-trigger,
- * wherever that procfs is mounted: its top directory below the procfs root
- * decides. A file deeper than PROC_DEPTH_MAX counts as one (fail closed).
+ * What decides for a file on procfs, wherever that procfs is mounted: the
+ * entry right below its root on the way up from `dentry` (/proc/sys,
+ * /proc/PID, /proc/sysrq-trigger). The root itself for the root; NULL for a
+ * file deeper than PROC_DEPTH_MAX, which the callers refuse (fail closed).
  */
-static bool proc_tunable(struct dentry *dentry, struct dentry *root)
+static struct dentry *proc_top(struct dentry *dentry, struct dentry *root)
 {
-	char sysrq[] = "sysrq-trigger", name[sizeof(sysrq)] = {};
-
 	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 
-		if (dentry == root)
-			return false;
-		if (parent == root) {
-			bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
-			if (name[0] == 's' && name[1] == 'y' && name[2] == 's' && name[3] == '\0')
-				return true;
-			for (__u32 j = 0; j < sizeof(sysrq); j++)
-				if (name[j] != sysrq[j])
-					return false;
-			return true;
-		}
+		if (dentry == root || parent == root)
+			return dentry;
 		dentry = parent;
 	}
+	return NULL;
+}
+
+/* Whether a dentry on procfs lies under /proc/sys or is /proc/sysrq-trigger. */
+static bool proc_tunable(struct dentry *dentry, struct dentry *root)
+{
+	char sysrq[] = "sysrq-trigger", name[sizeof(sysrq)] = {};
+	struct dentry *top = proc_top(dentry, root);
+
+	if (!top)
+		return true;
+	if (top == root)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(top, d_name.name));
+	if (name[0] == 's' && name[1] == 'y' && name[2] == 's' && name[3] == '\0')
+		return true;
+	for (__u32 j = 0; j < sizeof(sysrq); j++)
+		if (name[j] != sysrq[j])
+			return false;
 	return true;
 }
 
@@ -44,47 +53,40 @@ static bool proc_tunable(struct dentry *dentry, struct dentry *root)
  * Whether `dentry`, on procfs, lies under /proc/PID of a task outside the
  * container's cgroup subtree: with the host's pid namespace, a host process
  * or kernel thread. Writing such a file changes that task (oom_score_adj,
- * coredump_filter, clear_refs, timerslack_ns), which ptrace-outside keeps from the
- * container as it keeps the task's nice value and limits. The top directory
- * below the procfs root decides: a pid directory's inode names its pid, any
- * other's names none. A file deeper than PROC_DEPTH_MAX, or of a task that
- * is gone, counts as outside (fail closed).
+ * coredump_filter, clear_refs, timerslack_ns), which ptrace-outside keeps
+ * from the container as it keeps the task's nice value and limits. A pid
+ * directory's inode names its pid, any other top entry's names none. A
+ * task that is gone counts as outside.
  */
 static bool proc_task_outside(struct confinement *c, struct dentry *dentry)
 {
 	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
-	struct dentry *root = BPF_CORE_READ(sb, s_root);
+	struct dentry *root = BPF_CORE_READ(sb, s_root), *top;
+	struct proc_inode *proc;
+	struct hlist_node *first;
+	struct task_struct *task;
+	struct inode *inode;
+	struct pid *pid;
 
 	if (BPF_CORE_READ(sb, s_magic) != PROC_SUPER_MAGIC)
 		return false;
-	for (int i = 0; i < PROC_DEPTH_MAX; i++) {
-		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-		struct proc_inode *proc;
-		struct hlist_node *first;
-		struct task_struct *task;
-		struct inode *inode;
-		struct pid *pid;
-
-		if (dentry == root)
-			return false;
-		if (parent != root) {
-			dentry = parent;
-			continue;
-		}
-		inode = BPF_CORE_READ(dentry, d_inode);
-		if (!inode)
-			return true;
-		proc = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
-		pid = BPF_CORE_READ(proc, pid);
-		if (!pid)
-			return false;	/* not a task's directory */
-		first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
-		if (!first)
-			return true;
-		task = (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
-		return !in_cgroup_subtree(BPF_CORE_READ(task, cgroups, dfl_cgrp), c->task->container, c->task->level);
-	}
-	return true;
+	top = proc_top(dentry, root);
+	if (!top)
+		return true;
+	if (top == root)
+		return false;
+	inode = BPF_CORE_READ(top, d_inode);
+	if (!inode)
+		return true;
+	proc = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	pid = BPF_CORE_READ(proc, pid);
+	if (!pid)
+		return false;	/* not a task's directory */
+	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!first)
+		return true;
+	task = (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
+	return !in_cgroup_subtree(BPF_CORE_READ(task, cgroups, dfl_cgrp), c->task->container, c->task->level);
 }
 
 /*

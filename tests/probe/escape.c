@@ -662,6 +662,17 @@ static void note_sigio(int sig)
  * the writer's behalf. Escaped when the signal arrived: for another process
  * when it is gone (SIG 9), for this one when its handler ran.
  */
+/* Wait a second for the signal: the owner `pid` gone, or (0) our own handler run. */
+static int await_sigio(pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		if (pid ? kill(pid, 0) && errno == ESRCH : sigio_seen)
+			return 0;
+		usleep(10000);
+	}
+	return blocked_because("waiting for the signal", "it never arrived");
+}
+
 static int sigio(char **argv)
 {
 	pid_t pid = (pid_t)atoi(argv[0]);
@@ -679,12 +690,7 @@ static int sigio(char **argv)
 		return blocked("fcntl F_SETSIG", errno);
 	if (write(fds[1], "x", 1) != 1)
 		return blocked("write", errno);
-	for (int i = 0; i < 100; i++) {
-		if (pid ? kill(pid, 0) && errno == ESRCH : sigio_seen)
-			return 0;
-		usleep(10000);
-	}
-	return blocked_because("waiting for the signal", "it never arrived");
+	return await_sigio(pid);
 }
 
 /*
@@ -732,12 +738,7 @@ static int sigio_by_ioctl(char **argv, bool compat)
 		return blocked("fcntl F_SETSIG", errno);
 	if (write(fds[1], "x", 1) != 1)
 		return blocked("write", errno);
-	for (int i = 0; i < 100; i++) {
-		if (kill(pid, 0) && errno == ESRCH)
-			return 0;
-		usleep(10000);
-	}
-	return blocked_because("waiting for the signal", "it never arrived");
+	return await_sigio(pid);
 }
 
 static int sigio_ioctl(char **argv)
