@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Arming: a task is armed at its first execve in a registered cgroup, its
- * children and threads inherit the arming, the credentials it makes are its
- * container's (task_creds), and a registration goes with its cgroup.
+ * Arming: a task is armed at its first execve in a registered cgroup (or in
+ * one that a guard registers then, guards.h), its children and threads
+ * inherit the arming, the credentials it makes are its container's
+ * (task_creds), and a registration goes with its cgroup.
  */
 #ifndef LOCKC_BPF_ARMING_H
 #define LOCKC_BPF_ARMING_H
@@ -20,8 +21,12 @@ int BPF_PROG(lockc_arm, struct linux_binprm *bprm, int ret)
 	if (bpf_task_storage_get(&armed_tasks, task, 0, 0))
 		return 0;
 	container = registered_ancestor(&level);
-	if (!container)
-		return 0;
+	if (!container) {
+		int guarded = guard_register(&container, &level);
+
+		if (guarded)
+			return guarded > 0 ? 0 : guarded;
+	}
 	armed = bpf_task_storage_get(&armed_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!armed)
 		return -ENOMEM;	/* an unarmed workload must not start */

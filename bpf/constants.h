@@ -10,6 +10,7 @@
 /* errno */
 #define EPERM 1
 #define ENOMEM 12
+#define EEXIST 17
 #define EINVAL 22
 #define ENOPARAM 519
 

@@ -25,6 +25,7 @@
  *   maps.h       every map (documented in maps/, one page each)
  *   core.h       confinement, denial and report, scratch buffers, task_creds
  *   cgroups.h    registrations and cgroup subtrees
+ *   guards.h     the engines' cgroups: containers nobody registered
  *   rules.h      rule lookups and the inode verdict cache
  *   paths.h      path resolution where bpf_d_path may not run
  *   writes.h     the verdict on changing a file, and kernel state
@@ -54,6 +55,7 @@
 #include "maps.h"
 #include "core.h"
 #include "cgroups.h"
+#include "guards.h"
 #include "rules.h"
 #include "paths.h"
 #include "writes.h"

@@ -15,6 +15,15 @@ struct {
 	__type(value, struct lockc_container);
 } containers SEC(".maps");
 
+/* Written by lockcctl guard apply from lockc.conf; see maps/guards.md. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LOCKC_GUARDS_MAX);
+	__type(key, struct lockc_guard_key);
+	__type(value, struct lockc_guard);
+} guards SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LOCKC_POLICIES_MAX);
@@ -143,6 +152,8 @@ struct scratch {
 	struct lockc_event event;
 	char path[PATH_MAX];
 	struct lockc_rule_key key;
+	/* A cgroup's path as a "guards" key; s->walk after it is the room its writes need. */
+	struct lockc_guard_key guard;
 	/*
 	 * Where resolve_path() builds a path backwards, one component at a
 	 * time. The NAME_MAX bytes past PATH_MAX let the verifier see that

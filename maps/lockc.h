@@ -260,6 +260,49 @@ struct lockc_task {
 };
 
 /*
+ * Map "guards": the cgroups where container engines put their containers,
+ * so that a container no hook or wrapper registered (an engine that skips
+ * them, `docker run --runtime runc`, `ctr run`, a hooks.d file that is
+ * missing) is still confined. When a task with no registered ancestor
+ * execs, the kernel looks its cgroup up here; if it lies in a guarded tree
+ * and its own name is not exempt, the kernel registers that cgroup itself
+ * (name LOCKC_GUARD_NAME_PREFIX and the cgroup's name) under the guard's
+ * policy and mode, and arms the task by it. The runtime's steps before the
+ * workload's first exec run free, as with any registration.
+ *
+ * An LPM trie, like "rules": the key's data is the class and the path
+ * bytes, prefixlen counts bits from the start of the class field, and the
+ * longest stored prefix of a lookup decides.
+ */
+enum lockc_guard_class {
+	/* path: a prefix of cgroup paths from the v2 root, "/system.slice/docker-" */
+	LOCKC_GUARD_TREE = 1,
+	/*
+	 * path: a prefix of a cgroup's own name ("libpod-conmon-"): such a
+	 * cgroup holds the engine's own processes (a monitor that runs the
+	 * runtime), never a container, wherever it lies.
+	 */
+	LOCKC_GUARD_EXEMPT = 2,
+};
+
+#define LOCKC_GUARD_PATH_MAX 248
+#define LOCKC_GUARD_KEY_HEADER_BITS (8 * sizeof(enum lockc_guard_class))
+#define LOCKC_GUARD_NAME_PREFIX "guard:"
+
+struct lockc_guard_key {
+	__u32 prefixlen;
+	enum lockc_guard_class class;
+	char path[LOCKC_GUARD_PATH_MAX];	/* not NUL-terminated: prefixlen says how long */
+};
+
+struct lockc_guard {
+	__u32 policy_id;	/* LOCKC_GUARD_TREE: the registration's policy; EXEMPT: 0 */
+	enum lockc_mode mode;	/* LOCKC_GUARD_TREE: its mode; EXEMPT: 0 */
+};
+
+#define LOCKC_GUARDS_MAX 256
+
+/*
  * Map "path_changes": one __u64 at key 0, the number of renames, unlinks of
  * a hard-linked file, mounts, unmounts, mount moves, chroots and pivot_roots
  * on the node since lockc was loaded. Each can give a file another path, so

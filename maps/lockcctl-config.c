@@ -21,10 +21,42 @@ static void copy_name(char *dst, const char *src, const char *file, unsigned int
 	strcpy(dst, src);
 }
 
-static void config_parse(FILE *in, const char *file, struct node_config *cfg)
+/*
+ * A guard's prefix: a cgroup path prefix from the v2 root ("/kubepods.slice/",
+ * "/system.slice/docker-"), or for an exemption a prefix of a cgroup's own
+ * name ("libpod-conmon-").
+ */
+static void guard_add(char (*list)[LOCKC_GUARD_PATH_MAX], size_t *count, const char *prefix, bool tree,
+		      const char *file, unsigned int line)
+{
+	size_t len = strlen(prefix);
+
+	if (*count == 64)
+		fail("%s:%u: more than 64 %s lines.", file, line, tree ? "guard" : "guard-exempt");
+	if (len >= LOCKC_GUARD_PATH_MAX)
+		fail("%s:%u: '%s' is longer than %d bytes.", file, line, prefix, LOCKC_GUARD_PATH_MAX - 1);
+	if (tree && (prefix[0] != '/' || len < 2 || strstr(prefix, "//")))
+		fail("%s:%u: '%s' is not a cgroup path prefix: it must start with / below the root, "
+		     "like /system.slice/docker- (guarding / would confine the whole host).",
+		     file, line, prefix);
+	if (!tree && strchr(prefix, '/'))
+		fail("%s:%u: '%s' is not a cgroup name prefix: it may not contain /.", file, line, prefix);
+	for (size_t i = 0; i < *count; i++)
+		if (strcmp(list[i], prefix) == 0)
+			fail("%s:%u: '%s' is listed twice.", file, line, prefix);
+	strcpy(list[(*count)++], prefix);
+}
+
+/*
+ * Parse lockc.conf. With `only` set, every other setting's line is skipped
+ * unread, and nothing is required: `config get runtime` must answer even
+ * when a mistake elsewhere in the file stops every container from starting,
+ * so that lockc-runtime still passes state, kill and delete through.
+ */
+static void config_parse(FILE *in, const char *file, const char *only, struct node_config *cfg)
 {
 	bool seen_policy = false, seen_mode = false, seen_error = false, seen_forbidden_policies = false,
-	     seen_forbidden_modes = false, seen_runtime = false;
+	     seen_forbidden_modes = false, seen_runtime = false, seen_guard_policy = false;
 	char *line = NULL, *words[66];
 	size_t cap = 0, n;
 	unsigned int lineno = 0;
@@ -46,6 +78,8 @@ static void config_parse(FILE *in, const char *file, struct node_config *cfg)
 				fail("%s:%u: too many words.", file, lineno);
 			words[n++] = w;
 		}
+		if (only && strcmp(words[0], only) != 0)
+			continue;
 #define ONCE(flag)                                                                           \
 	do {                                                                                 \
 		if (flag)                                                                    \
@@ -109,25 +143,38 @@ static void config_parse(FILE *in, const char *file, struct node_config *cfg)
 			if (strlen(words[1]) >= sizeof(cfg->runtime))
 				fail("%s:%u: the runtime's path is too long.", file, lineno);
 			strcpy(cfg->runtime, words[1]);
+		} else if (strcmp(words[0], "guard") == 0) {
+			WANT(1);
+			guard_add(cfg->guard_trees, &cfg->n_guard_trees, words[1], true, file, lineno);
+		} else if (strcmp(words[0], "guard-exempt") == 0) {
+			WANT(1);
+			guard_add(cfg->guard_exempt, &cfg->n_guard_exempt, words[1], false, file, lineno);
+		} else if (strcmp(words[0], "guard-policy") == 0) {
+			ONCE(seen_guard_policy);
+			WANT(1);
+			copy_name(cfg->guard_policy, words[1], file, lineno);
 		} else {
 			fail("%s:%u: unknown setting '%s'; known: default-policy, default-mode, namespace, "
-			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime.",
+			     "annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime, "
+			     "guard, guard-exempt, guard-policy.",
 			     file, lineno, words[0]);
 		}
 #undef ONCE
 #undef WANT
 	}
 	free(line);
-	if (!seen_policy)
+	if (!seen_policy && !only)
 		fail("%s: no default-policy; every node needs one.", file);
 	if (!seen_mode)
 		cfg->default_mode = LOCKC_MODE_ENFORCE;
 	if (!seen_runtime)
 		strcpy(cfg->runtime, "runc");
+	if (!seen_guard_policy)
+		strcpy(cfg->guard_policy, cfg->default_policy);
 }
 
-/* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones. */
-void config_load(struct node_config *cfg)
+/* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones; `only`: see config_parse. */
+static void config_read(const char *only, struct node_config *cfg)
 {
 	const char *file = getenv("LOCKC_CONFIG");
 	FILE *in;
@@ -141,8 +188,13 @@ void config_load(struct node_config *cfg)
 	}
 	if (!in)
 		fail("cannot read %s: %s.", file, strerror(errno));
-	config_parse(in, file, cfg);
+	config_parse(in, file, only, cfg);
 	fclose(in);
+}
+
+void config_load(struct node_config *cfg)
+{
+	config_read(NULL, cfg);
 }
 
 int do_config_show(int argc, char **argv)
@@ -162,11 +214,18 @@ int do_config_show(int argc, char **argv)
 			json_array_append_new(forbidden, json_string(cfg.forbidden_policies[i]));
 		if (cfg.audit_forbidden)
 			json_array_append_new(modes, json_string("audit"));
-		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:s}", "file", cfg.file, "default-policy",
-				     cfg.default_policy, "default-mode", mode_name(cfg.default_mode), "namespaces", ns,
-				     "annotation-forbidden-policies", forbidden, "annotation-forbidden-modes", modes,
-				     "on-error", cfg.start_on_error ? "start-unconfined" : "refuse", "runtime",
-				     cfg.runtime));
+		json_t *trees = json_array(), *exempt = json_array();
+
+		for (size_t i = 0; i < cfg.n_guard_trees; i++)
+			json_array_append_new(trees, json_string(cfg.guard_trees[i]));
+		for (size_t i = 0; i < cfg.n_guard_exempt; i++)
+			json_array_append_new(exempt, json_string(cfg.guard_exempt[i]));
+		print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:s}", "file", cfg.file,
+				     "default-policy", cfg.default_policy, "default-mode", mode_name(cfg.default_mode),
+				     "namespaces", ns, "annotation-forbidden-policies", forbidden,
+				     "annotation-forbidden-modes", modes, "on-error",
+				     cfg.start_on_error ? "start-unconfined" : "refuse", "runtime", cfg.runtime,
+				     "guard", trees, "guard-exempt", exempt, "guard-policy", cfg.guard_policy));
 		return 0;
 	}
 	printf("# from %s\n", cfg.file);
@@ -180,17 +239,25 @@ int do_config_show(int argc, char **argv)
 	printf("\nannotation-forbidden-modes%s\n", cfg.audit_forbidden ? " audit" : "");
 	printf("on-error %s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
 	printf("runtime %s\n", cfg.runtime);
+	for (size_t i = 0; i < cfg.n_guard_trees; i++)
+		printf("guard %s\n", cfg.guard_trees[i]);
+	for (size_t i = 0; i < cfg.n_guard_exempt; i++)
+		printf("guard-exempt %s\n", cfg.guard_exempt[i]);
+	printf("guard-policy %s\n", cfg.guard_policy);
 	return 0;
 }
 
-/* One setting's value alone, for scripts (lockc-runtime reads `runtime`). */
+/*
+ * One setting's value alone, for scripts. `runtime` is read from its own
+ * line whatever the rest of the file says (see config_parse).
+ */
 int do_config_get(int argc, char **argv)
 {
 	struct node_config cfg;
 
 	if (argc != 1)
 		fail("'config get' needs one setting: default-policy, default-mode, on-error or runtime.");
-	config_load(&cfg);
+	config_read(strcmp(argv[0], "runtime") == 0 ? "runtime" : NULL, &cfg);
 	if (strcmp(argv[0], "default-policy") == 0)
 		printf("%s\n", cfg.default_policy);
 	else if (strcmp(argv[0], "default-mode") == 0)

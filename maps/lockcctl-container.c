@@ -108,15 +108,25 @@ char *cgroup_path(__u64 id, char *buf, size_t size)
 	return buf;
 }
 
+/* Whether a registration is one the kernel made under a guard (bpf/guards.h). */
+static bool guard_registration(const struct lockc_container *entry)
+{
+	return strncmp(entry->name, LOCKC_GUARD_NAME_PREFIX, strlen(LOCKC_GUARD_NAME_PREFIX)) == 0;
+}
+
 /*
  * Register cgroup `cgroup` (a path, see cgroup_lookup) as container `name`
- * (NULL: the cgroup's last component) under policy `policy_name`. Fails,
- * changing nothing, if the cgroup is registered already, unless `same_ok`
- * and the registration is this very entry. Returns the cgroup id; its path
- * is left in `path` and the entry in `*entry`.
+ * (NULL: one made from the cgroup's last component, see container_name_of)
+ * under policy `policy_name`. Fails, changing nothing, if the cgroup is
+ * registered already, unless `same_ok` and the registration is this very
+ * entry, or the kernel made it under a guard: the node default's
+ * registration gives way to a chosen one, in one update, and is returned in
+ * `*replaced` (else its name is empty). Returns the cgroup id; its path is
+ * left in `path` and the entry in `*entry`.
  */
 __u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
-			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry_out)
+			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry_out,
+			 struct lockc_container *replaced)
 {
 	struct lockc_container entry = { .mode = mode }, existing;
 	int level, containers_fd, policies_fd;
@@ -124,6 +134,7 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 	size_t policy_count;
 	char *copy;
 
+	memset(replaced, 0, sizeof(*replaced));
 	id = cgroup_lookup(cgroup, path, path_size, &level);
 	if (level == 0)
 		fail("%s is the root cgroup; registering it would confine the whole host.", path);
@@ -131,16 +142,21 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 		fail("%s is %d levels deep; lockc registers cgroups at most %d levels below the root.",
 		     path, level, LOCKC_CGROUP_LEVEL_MAX);
 
-	copy = strdup(path);
-	if (!copy)
-		fail("out of memory.");
-	if (!name)
-		name = basename(copy);
-	if (!valid_name(name))
-		fail("the container name '%s' must be 1-%d letters, digits or ._:- characters; choose one with 'name NAME'.",
-		     name, LOCKC_NAME_MAX - 1);
-	strcpy(entry.name, name);
-	free(copy);
+	if (name) {
+		if (!valid_name(name))
+			fail("the container name '%s' must be 1-%d letters, digits or ._:- characters; choose one with 'name NAME'.",
+			     name, LOCKC_NAME_MAX - 1);
+		strcpy(entry.name, name);
+	} else {
+		copy = strdup(path);
+		if (!copy)
+			fail("out of memory.");
+		container_name_of(basename(copy), entry.name);
+		free(copy);
+	}
+	if (guard_registration(&entry))
+		fail("the container name '%s' begins with '%s', which names the kernel's guard registrations; choose another with 'name NAME'.",
+		     entry.name, LOCKC_GUARD_NAME_PREFIX);
 
 	lock_pin_dir();	/* an upgrade copying the registrations waits for this one */
 	policies_fd = open_policies();
@@ -158,9 +174,14 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 			     LOCKC_CONTAINERS_MAX);
 		if (errno != EEXIST || bpf_map_lookup_elem(containers_fd, &id, &existing))
 			fail("cannot register cgroup %s: %s.", path, strerror(errno));
-		if (!same_ok || memcmp(&existing, &entry, sizeof(entry)) != 0)
+		if (guard_registration(&existing)) {
+			if (bpf_map_update_elem(containers_fd, &id, &entry, BPF_EXIST))
+				fail("cannot replace the guard registration of cgroup %s: %s.", path, strerror(errno));
+			*replaced = existing;
+		} else if (!same_ok || memcmp(&existing, &entry, sizeof(entry)) != 0) {
 			fail("cgroup %s is already registered as '%.*s'; delete it first.", path,
 			     LOCKC_NAME_MAX, existing.name);
+		}
 	}
 	close(containers_fd);
 	*entry_out = entry;
@@ -202,12 +223,12 @@ static void parse_registration(const char *command, int argc, char **argv, struc
 int do_container_add(int argc, char **argv)
 {
 	struct registration_args r;
-	struct lockc_container entry;
+	struct lockc_container entry, replaced;
 	char path[PATH_MAX];
 	__u64 id;
 
 	parse_registration("add", argc, argv, &r);
-	id = container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry);
+	id = container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry, &replaced);
 	if (json_output)
 		print_json(json_pack("{s:I,s:s,s:s,s:s,s:s}", "cgroup_id", (json_int_t)id, "cgroup", path, "policy",
 				     r.policy, "mode", mode_name(r.mode), "name", entry.name));
@@ -430,18 +451,28 @@ static int arm_thread(int armed_fd, pid_t tid, const struct lockc_task *value)
 	return ret;
 }
 
-/* Undo an adoption that cannot be finished: the registration releases what it armed. */
+/*
+ * Undo an adoption that cannot be finished: deleting the registration
+ * releases what it armed; one that replaced a guard's registration puts the
+ * guard's back, which keeps every task it armed confined.
+ */
+static struct lockc_container adopt_replaced;
+
 static void __attribute__((noreturn, format(printf, 2, 3))) adopt_failed(__u64 id, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	int fd = open_containers();
 
-	bpf_map_delete_elem(fd, &id);
+	if (adopt_replaced.name[0])
+		bpf_map_update_elem(fd, &id, &adopt_replaced, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &id);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fail("%s; the container was not registered.", msg);
+	fail("%s; the container %s.", msg,
+	     adopt_replaced.name[0] ? "keeps its guard registration" : "was not registered");
 }
 
 #define ADOPT_PASSES_MAX 16
@@ -468,7 +499,7 @@ int do_container_adopt(int argc, char **argv)
 	armed_fd = open_map("armed_tasks", sizeof(int), sizeof(struct lockc_task));
 
 	/* Registered first: from here on, every exec in the cgroup arms itself. */
-	container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry);
+	container_register(r.cgroup, r.policy, r.name, r.mode, false, path, sizeof(path), &entry, &adopt_replaced);
 
 	/*
 	 * A task forked from a task not yet armed escapes one pass; the next

@@ -214,28 +214,10 @@ static void cgroup_of_pid(long pid, char *out, size_t size)
 		fail("process %ld is in no cgroup v2 cgroup; lockc needs the unified cgroup hierarchy.", pid);
 }
 
-/*
- * The name events and listings show: a 64-digit engine id shortened to the
- * 12 digits `docker ps` and `podman ps` show, anything else cut to fit, with
- * characters outside lockc's name alphabet replaced by '_'.
- */
-static void container_name_of(const char *id, char *out)
-{
-	size_t len = strlen(id), keep = len == 64 && strspn(id, "0123456789abcdef") == 64 ? 12 : len;
-
-	if (keep > LOCKC_NAME_MAX - 1)
-		keep = LOCKC_NAME_MAX - 1;
-	for (size_t i = 0; i < keep; i++)
-		out[i] = isalnum((unsigned char)id[i]) || strchr("._:-", id[i]) ? id[i] : '_';
-	out[keep] = '\0';
-	if (!keep)
-		strcpy(out, "_");
-}
-
 int do_oci_hook(int argc, char **argv)
 {
 	struct node_config cfg;
-	struct lockc_container entry;
+	struct lockc_container entry, replaced;
 	struct choice choice;
 	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX];
 	json_t *state, *spec, *annotations;
@@ -273,7 +255,8 @@ int do_oci_hook(int argc, char **argv)
 	 * A container created through lockc-runtime whose spec also carries
 	 * the hook from hooks.d is registered twice: the second time is fine.
 	 */
-	container_register(cgroup, choice.policy, hook_container, choice.mode, true, path, sizeof(path), &entry);
+	container_register(cgroup, choice.policy, hook_container, choice.mode, true, path, sizeof(path), &entry,
+			   &replaced);
 	hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
 	json_decref(spec);
 	json_decref(state);

@@ -55,6 +55,7 @@ static void usage(FILE *out)
 		"       lockcctl policy check FILE...\n"
 		"       lockcctl events [--follow]\n"
 		"       lockcctl config show | get SETTING\n"
+		"       lockcctl guard apply | list\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"
 		"       lockcctl upgrade plan OBJECT | carry FROM_DIR MAP... | exchange OTHER_DIR\n"
 		"                      | record VERSION SHA256\n"
@@ -114,6 +115,31 @@ bool valid_name(const char *name)
 		if (!isalnum((unsigned char)*c) && !strchr("._:-", *c))
 			return false;
 	return true;
+}
+
+/*
+ * The name events and listings show for an engine's container id or cgroup
+ * name: a 64-digit id, bare or in an engine's cgroup name
+ * ("docker-<id>.scope", "cri-containerd-<id>.scope", "libpod-<id>"),
+ * shortened to the 12 digits `docker ps` and `podman ps` show; anything else
+ * cut to fit, with characters outside lockc's name alphabet replaced by '_'.
+ */
+void container_name_of(const char *id, char *out)
+{
+	const char *dash = strrchr(id, '-'), *hex = dash ? dash + 1 : id;
+	size_t len = strlen(id), keep;
+
+	if (strspn(hex, "0123456789abcdef") == 64 && (hex[64] == '\0' || strcmp(hex + 64, ".scope") == 0)) {
+		memcpy(out, hex, 12);
+		out[12] = '\0';
+		return;
+	}
+	keep = len > LOCKC_NAME_MAX - 1 ? LOCKC_NAME_MAX - 1 : len;
+	for (size_t i = 0; i < keep; i++)
+		out[i] = isalnum((unsigned char)id[i]) || strchr("._:-", id[i]) ? id[i] : '_';
+	out[keep] = '\0';
+	if (!keep)
+		strcpy(out, "_");
 }
 
 const char *verdict_name(enum lockc_verdict verdict)
@@ -264,6 +290,17 @@ static int do_config(int argc, char **argv)
 	return dispatch("config", config_cmds, argc, argv);
 }
 
+static const struct cmd guard_cmds[] = {
+	{ "apply", do_guard_apply },
+	{ "list", do_guard_list },
+	{ NULL, NULL },
+};
+
+static int do_guard(int argc, char **argv)
+{
+	return dispatch("guard", guard_cmds, argc, argv);
+}
+
 static const struct cmd upgrade_cmds[] = {
 	{ "plan", do_upgrade_plan },
 	{ "carry", do_upgrade_carry },
@@ -290,6 +327,7 @@ static const struct cmd top_cmds[] = {
 	{ "policy", do_policy },
 	{ "events", do_events },
 	{ "config", do_config },
+	{ "guard", do_guard },
 	{ "oci-hook", do_oci_hook },
 	{ "upgrade", do_upgrade },
 	{ "help", do_help },

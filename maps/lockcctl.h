@@ -52,6 +52,8 @@ int open_rules(void);
 void lock_pin_dir(void);
 
 bool valid_name(const char *name);
+/* A valid name for a container id or cgroup name (out: LOCKC_NAME_MAX bytes). */
+void container_name_of(const char *id, char *out);
 /* "enforce" or "audit"; 0 for anything else. */
 enum lockc_mode mode_parse(const char *word);
 const char *mode_name(enum lockc_mode mode);
@@ -83,6 +85,12 @@ struct node_config {
 	size_t n_forbidden_policies;
 	bool audit_forbidden;
 	char runtime[PATH_MAX];		/* what lockc-runtime runs */
+	/* The guards (maps/guards.md): cgroup path prefixes, exempt name prefixes, their policy. */
+	char guard_trees[64][LOCKC_GUARD_PATH_MAX];
+	size_t n_guard_trees;
+	char guard_exempt[64][LOCKC_GUARD_PATH_MAX];
+	size_t n_guard_exempt;
+	char guard_policy[LOCKC_NAME_MAX];	/* default: default-policy */
 };
 
 /* The settings in $LOCKC_CONFIG or /etc/lockc/lockc.conf, else the shipped ones; fail() on an error. */
@@ -90,7 +98,8 @@ void config_load(struct node_config *cfg);
 
 /* Register a cgroup as a container; see lockcctl-container.c. */
 __u64 container_register(const char *cgroup, const char *policy_name, const char *name, enum lockc_mode mode,
-			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry);
+			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry,
+			 struct lockc_container *replaced);
 
 /* The id of the policy named `name` among `ids`, or LOCKC_POLICY_ID_NONE. */
 __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
@@ -128,6 +137,8 @@ const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);
+int do_guard_apply(int argc, char **argv);
+int do_guard_list(int argc, char **argv);
 int do_oci_hook(int argc, char **argv);
 int do_upgrade_plan(int argc, char **argv);
 int do_upgrade_carry(int argc, char **argv);

@@ -316,10 +316,28 @@ $builtin"
 }
 
 @test "lockc.conf: every setting, and as JSON" {
-	printf '# a node\ndefault-policy restricted  # strict\ndefault-mode audit\nnamespace a baseline\nnamespace b privileged\nannotation-forbidden-policies privileged baseline\nannotation-forbidden-modes\non-error start-unconfined\nruntime /usr/bin/crun\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	printf '# a node\ndefault-policy restricted  # strict\ndefault-mode audit\nnamespace a baseline\nnamespace b privileged\nannotation-forbidden-policies privileged baseline\nannotation-forbidden-modes\non-error start-unconfined\nruntime /usr/bin/crun\nguard /docker/\nguard /kubepods.slice/\nguard-exempt conmon-\nguard-policy privileged\n' >"$BATS_TEST_TMPDIR/lockc.conf"
 	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" --json config show
 	assert_status 0
-	assert_output "{\"file\":\"$BATS_TEST_TMPDIR/lockc.conf\",\"default-policy\":\"restricted\",\"default-mode\":\"audit\",\"namespaces\":{\"a\":\"baseline\",\"b\":\"privileged\"},\"annotation-forbidden-policies\":[\"privileged\",\"baseline\"],\"annotation-forbidden-modes\":[],\"on-error\":\"start-unconfined\",\"runtime\":\"/usr/bin/crun\"}"
+	assert_output "{\"file\":\"$BATS_TEST_TMPDIR/lockc.conf\",\"default-policy\":\"restricted\",\"default-mode\":\"audit\",\"namespaces\":{\"a\":\"baseline\",\"b\":\"privileged\"},\"annotation-forbidden-policies\":[\"privileged\",\"baseline\"],\"annotation-forbidden-modes\":[],\"on-error\":\"start-unconfined\",\"runtime\":\"/usr/bin/crun\",\"guard\":[\"/docker/\",\"/kubepods.slice/\"],\"guard-exempt\":[\"conmon-\"],\"guard-policy\":\"privileged\"}"
+	# Without guard-policy, guards take default-policy.
+	printf 'default-policy restricted\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" config show
+	assert_output_contains "guard-policy restricted"
+}
+
+@test "lockc.conf: 'config get runtime' reads its line even when the rest of the file is broken" {
+	printf 'default-policy\nfrobnicate yes\nruntime /usr/bin/crun\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" config get runtime
+	assert_status 0
+	assert_output "/usr/bin/crun"
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" config get on-error
+	assert_status 1
+	assert_output "Error: $BATS_TEST_TMPDIR/lockc.conf:1: 'default-policy' takes 1 value."
+	printf 'frobnicate yes\nruntime /a /b\n' >"$BATS_TEST_TMPDIR/lockc.conf"
+	LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf run "$LOCKCCTL" config get runtime
+	assert_status 1
+	assert_output "Error: $BATS_TEST_TMPDIR/lockc.conf:2: 'runtime' takes 1 value."
 }
 
 @test "lockc.conf: each mistake is named with file and line" {
@@ -331,7 +349,7 @@ $builtin"
 		assert_status 1
 		assert_output "Error: $conf$2"
 	}
-	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime."
+	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime, guard, guard-exempt, guard-policy."
 	check 'default-policy a\ndefault-policy b\n' ":2: 'default-policy' is set twice."
 	check 'default-policy a b\n' ":1: 'default-policy' takes 1 value."
 	check 'default-policy a\ndefault-mode loose\n' ":2: unknown mode 'loose'; expected enforce or audit."
@@ -340,6 +358,12 @@ $builtin"
 	check 'default-policy a\non-error ignore\n' ":2: on-error is refuse or start-unconfined, not 'ignore'."
 	check 'default-policy a/b\n' ":1: 'a/b' is not a name (1-63 letters, digits or ._:- characters)."
 	check 'default-mode audit\n' ": no default-policy; every node needs one."
+	check 'default-policy a\nguard /\n' ":2: '/' is not a cgroup path prefix: it must start with / below the root, like /system.slice/docker- (guarding / would confine the whole host)."
+	check 'default-policy a\nguard docker/\n' ":2: 'docker/' is not a cgroup path prefix: it must start with / below the root, like /system.slice/docker- (guarding / would confine the whole host)."
+	check 'default-policy a\nguard /a//b\n' ":2: '/a//b' is not a cgroup path prefix: it must start with / below the root, like /system.slice/docker- (guarding / would confine the whole host)."
+	check 'default-policy a\nguard /docker/\nguard /docker/\n' ":3: '/docker/' is listed twice."
+	check 'default-policy a\nguard-exempt a/b\n' ":2: 'a/b' is not a cgroup name prefix: it may not contain /."
+	check "default-policy a\nguard /$(printf 'x%.0s' {1..247})\n" ":2: '/$(printf 'x%.0s' {1..247})' is longer than 247 bytes."
 	LOCKC_CONFIG=$BATS_TEST_TMPDIR/missing run "$LOCKCCTL" config show
 	assert_output "Error: cannot read $BATS_TEST_TMPDIR/missing: No such file or directory."
 }

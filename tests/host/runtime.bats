@@ -108,3 +108,36 @@ setup() {
 	assert_status 1
 	assert_output "lockc-runtime: the runtime '/nonexistent/runc' is not found; set 'runtime' in /etc/lockc/lockc.conf."
 }
+
+@test "a broken lockc.conf refuses only create and run, with the reason in the engine's log; state, kill and delete pass through" {
+	local globals=(--root "$ROOT" --log "$TASK/log.json" --log-format json)
+	printf 'default-policy\nruntime %s\n' "$LOCKC_RUNTIME" >"$BATS_TEST_TMPDIR/lockc.conf"
+	export LOCKC_CONFIG=$BATS_TEST_TMPDIR/lockc.conf LOCKC_RUNTIME=''
+	"$RUNTIME" "${globals[@]}" state abc >/dev/null
+	"$RUNTIME" "${globals[@]}" kill abc 15
+	"$RUNTIME" "${globals[@]}" delete --force abc
+	run "$RUNTIME" "${globals[@]}" create --bundle "$BATS_TEST_TMPDIR" abc
+	assert_status 1
+	assert_output "lockc-runtime: lockc refuses container abc: $LOCKC_CONFIG:1: 'default-policy' takes 1 value."
+	run cat "$CALLS"
+	assert_output "--root $ROOT --log $TASK/log.json --log-format json state abc
+--root $ROOT --log $TASK/log.json --log-format json kill abc 15
+--root $ROOT --log $TASK/log.json --log-format json delete --force abc
+--root $ROOT --log $TASK/log.json --log-format json create --bundle $BATS_TEST_TMPDIR abc
+--root $ROOT --log $TASK/log.json --log-format json state abc
+--root $ROOT --log $TASK/log.json --log-format json delete --force abc"
+	run jq -r '"\(.level) \(.msg)"' "$TASK/log.json"
+	assert_output "error lockc-runtime: lockc refuses container abc: $LOCKC_CONFIG:1: 'default-policy' takes 1 value."
+}
+
+@test "an error before the subcommand is known still reaches the engine's log" {
+	run "$RUNTIME" --log "$TASK/log.json" --log-format json --frobnicate yes create abc
+	assert_status 1
+	run jq -r '"\(.level) \(.msg)"' "$TASK/log.json"
+	assert_output "error lockc-runtime: unknown global option '--frobnicate'; lockc-runtime cannot tell whether it takes a value, so it refuses rather than let a create through unregistered."
+	LOCKC_RUNTIME=/nonexistent/runc run "$RUNTIME" --log "$TASK/log" state abc
+	assert_status 1
+	assert_output "lockc-runtime: the runtime '/nonexistent/runc' is not found; set 'runtime' in /etc/lockc/lockc.conf."
+	run cat "$TASK/log"
+	assert_output_contains "level=error msg=\"lockc-runtime: the runtime '/nonexistent/runc' is not found;"
+}

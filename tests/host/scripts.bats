@@ -129,6 +129,7 @@ program lockc_kernel_load_data
 program lockc_module_request
 program lockc_userns_create
 map containers
+map guards
 map policies
 map rules
 map armed_tasks
