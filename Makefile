@@ -123,6 +123,20 @@ $(OCI_HOOK): scripts/oci-hook.json.in
 $(BUILD)/%: tests/probe/%.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
 
+# The CRI's messages for tests/engines/cri-client, generated from the
+# api.proto of Debian's golang-github-kubernetes-cri-api-dev (installed by
+# scripts/install-deps): the API containerd's CRI plugin serves.
+CRI_PROTO_ROOT := /usr/share/gocode/src
+CRI_PROTO := k8s.io/cri-api/pkg/apis/runtime/v1/api.proto
+CRI_PYTHON := $(BUILD)/cri/k8s/io/cri_api/pkg/apis/runtime/v1/api_pb2.py
+$(CRI_PYTHON): $(CRI_PROTO_ROOT)/$(CRI_PROTO) | $(BUILD)
+	rm -rf $(BUILD)/cri.tmp
+	mkdir -p $(BUILD)/cri.tmp
+	protoc -I $(CRI_PROTO_ROOT) -I /usr/include --python_out=$(BUILD)/cri.tmp $(CRI_PROTO) \
+		github.com/gogo/protobuf/gogoproto/gogo.proto
+	rm -rf $(BUILD)/cri
+	mv $(BUILD)/cri.tmp $(BUILD)/cri
+
 $(BENCH): tests/bench/bench.c | $(BUILD)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -276,7 +290,7 @@ $(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HE
 # older build and install both packages and the image. Defined after those
 # rules, since make expands a rule's prerequisites where it reads it.
 host-test-inputs: all $(DEB)
-vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE)
+vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON)
 
 check: deps
 	tests/run

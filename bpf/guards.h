@@ -84,6 +84,16 @@ static int guard_register(__u64 *id, __u32 *level)
 	/* Deeper cgroups could not be found again by registered_ancestor(). */
 	if (w.level == 0 || w.level > LOCKC_CGROUP_LEVEL_MAX)
 		return 1;
+	/*
+	 * The runtime's own steps are no workload: runc init re-executes
+	 * itself from a sealed copy (CVE-2019-5736), and its parent may have
+	 * moved it into the container's cgroup by then; it is still in its
+	 * parent's mount namespace. A workload execs in the container's own,
+	 * which the runtime made. (A container that shares its runtime's
+	 * mount namespace is no container of the engines guarded here.)
+	 */
+	if (BPF_CORE_READ(task, nsproxy, mnt_ns) == BPF_CORE_READ(task, real_parent, nsproxy, mnt_ns))
+		return 1;
 	s = scratch_claim();
 	if (!s)
 		return -ENOMEM;

@@ -215,6 +215,13 @@ enum lockc_rule_class {
 	 * The key's path bytes are the other policy's name and its NUL.
 	 */
 	LOCKC_RULE_IPC = 8,
+	/*
+	 * A host path that the runtime may bind-mount read-only: like
+	 * LOCKC_RULE_VOLUME, for a mount whose options say "ro" (an engine's
+	 * init binary, /sbin/docker-init). The policies that let a container
+	 * mount nothing deny remounting it writable.
+	 */
+	LOCKC_RULE_VOLUME_READONLY = 9,
 };
 
 #define LOCKC_DEVICE_KEY_LEN 9

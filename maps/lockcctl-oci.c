@@ -11,6 +11,7 @@
 #include "lockcctl.h"
 
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #define ANNOTATION_POLICY "org.lockc.policy"
@@ -77,20 +78,26 @@ struct choice {
 	char why[128];		/* what chose the policy, for messages */
 };
 
-static void choose(const struct node_config *cfg, json_t *annotations, struct choice *c)
+/*
+ * Choose policy and mode: from `asks` (the spec's annotations, or Docker's
+ * labels, as `asked_by` says), else from the pod's namespace among the
+ * spec's `annotations`, else lockc.conf's default.
+ */
+static void choose(const struct node_config *cfg, json_t *annotations, json_t *asks, const char *asked_by,
+		   struct choice *c)
 {
-	const char *asked = annotation(annotations, ANNOTATION_POLICY), *mode = annotation(annotations, ANNOTATION_MODE);
+	const char *asked = annotation(asks, ANNOTATION_POLICY), *mode = annotation(asks, ANNOTATION_MODE);
 
 	if (asked) {
 		if (!valid_name(asked))
-			hook_refuse("its annotation %s=%s names no policy.", ANNOTATION_POLICY, asked);
+			hook_refuse("its %s %s=%s names no policy.", asked_by, ANNOTATION_POLICY, asked);
 		for (size_t i = 0; i < cfg->n_forbidden_policies; i++)
 			if (strcmp(cfg->forbidden_policies[i], asked) == 0)
-				hook_refuse("its annotation %s asks for policy '%s', which %s forbids annotations to "
+				hook_refuse("its %s %s asks for policy '%s', which %s forbids annotations to "
 					    "choose (annotation-forbidden-policies).",
-					    ANNOTATION_POLICY, asked, cfg->file);
+					    asked_by, ANNOTATION_POLICY, asked, cfg->file);
 		strcpy(c->policy, asked);
-		snprintf(c->why, sizeof(c->why), "annotation %s", ANNOTATION_POLICY);
+		snprintf(c->why, sizeof(c->why), "%s %s", asked_by, ANNOTATION_POLICY);
 	} else {
 		const char *ns = NULL;
 
@@ -110,41 +117,108 @@ static void choose(const struct node_config *cfg, json_t *annotations, struct ch
 	if (mode) {
 		c->mode = mode_parse(mode);
 		if (!c->mode)
-			hook_refuse("its annotation %s=%s is neither enforce nor audit.", ANNOTATION_MODE, mode);
+			hook_refuse("its %s %s=%s is neither enforce nor audit.", asked_by, ANNOTATION_MODE, mode);
 		if (c->mode == LOCKC_MODE_AUDIT && cfg->audit_forbidden)
-			hook_refuse("its annotation %s asks for audit mode, which %s forbids annotations to choose "
+			hook_refuse("its %s %s asks for audit mode, which %s forbids annotations to choose "
 				    "(annotation-forbidden-modes).",
-				    ANNOTATION_MODE, cfg->file);
+				    asked_by, ANNOTATION_MODE, cfg->file);
 	}
 }
 
+/* Whether a file or directory is root's and no one else may change it. */
+static bool root_owned(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * The labels of Docker container `id`, or NULL when it is none. Docker
+ * before 24 has no --annotation and copies no label into the spec; it keeps
+ * them in config.v2.json, in the per-container directory whose hostname
+ * file the spec bind-mounts at /etc/hostname (DATA-ROOT/containers/ID/).
+ * The file is trusted only where it is Docker's: that directory, named by
+ * the container's id, root's and writable by root alone.
+ */
+static json_t *docker_labels(json_t *spec, const char *id)
+{
+	char dir[PATH_MAX], file[PATH_MAX + sizeof("/config.v2.json")], *name, *parent;
+	json_t *mount, *v2, *labels;
+	const char *source = NULL, *v2_id;
+	size_t i;
+
+	json_array_foreach(json_object_get(spec, "mounts"), i, mount) {
+		const char *target = json_string_value(json_object_get(mount, "destination"));
+
+		if (target && strcmp(target, "/etc/hostname") == 0)
+			source = json_string_value(json_object_get(mount, "source"));
+	}
+	if (!source || source[0] != '/' || strlen(source) >= sizeof(dir))
+		return NULL;
+	/* DATA-ROOT/containers/ID/hostname */
+	strcpy(dir, source);
+	name = strrchr(dir, '/');
+	if (strcmp(name, "/hostname") != 0)
+		return NULL;
+	*name = '\0';
+	name = strrchr(dir, '/');
+	if (!name || name == dir || strcmp(name + 1, id) != 0)
+		return NULL;
+	*name = '\0';
+	parent = strrchr(dir, '/');
+	if (strcmp(parent, "/containers") != 0)
+		return NULL;
+	*name = '/';
+	snprintf(file, sizeof(file), "%s/config.v2.json", dir);
+	if (!root_owned(dir) || !root_owned(file))
+		return NULL;
+	v2 = json_load_file(file, 0, NULL);
+	if (!v2)
+		fail("cannot read Docker's %s for its labels; check the file, or choose the policy by annotation (Docker 24 and later).",
+		     file);
+	v2_id = json_string_value(json_object_get(v2, "ID"));
+	labels = json_object_get(json_object_get(v2, "Config"), "Labels");
+	if (!v2_id || strcmp(v2_id, id) != 0 || !json_is_object(labels)) {
+		json_decref(v2);
+		return NULL;
+	}
+	json_incref(labels);
+	json_decref(v2);
+	return labels;
+}
+
 /* Whether the policy's volume rules allow host path `path` (canonical). */
-static bool volume_allowed(int rules_fd, __u32 ruleset, const char *path)
+static bool volume_allowed(int rules_fd, __u32 ruleset, enum lockc_rule_class class, const char *path)
 {
 	struct lockc_rule_key key;
 	struct lockc_rule rule;
 
-	rule_lookup_key(path, ruleset, LOCKC_RULE_VOLUME, &key);
+	rule_lookup_key(path, ruleset, class, &key);
 	if (bpf_map_lookup_elem(rules_fd, &key, &rule))
 		return false;
 	return rule.verdict == LOCKC_VERDICT_ALLOW;
 }
 
-static bool is_bind_mount(json_t *mount)
+static bool has_option(json_t *mount, const char *wanted)
 {
-	const char *type = json_string_value(json_object_get(mount, "type"));
 	json_t *option;
 	size_t i;
 
-	if (type && strcmp(type, "bind") == 0)
-		return true;
 	json_array_foreach(json_object_get(mount, "options"), i, option) {
 		const char *o = json_string_value(option);
 
-		if (o && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0))
+		if (o && strcmp(o, wanted) == 0)
 			return true;
 	}
 	return false;
+}
+
+static bool is_bind_mount(json_t *mount)
+{
+	const char *type = json_string_value(json_object_get(mount, "type"));
+
+	return (type && strcmp(type, "bind") == 0) || has_option(mount, "bind") || has_option(mount, "rbind");
 }
 
 /* Refuse the container if its spec bind-mounts a host path that the policy does not allow. */
@@ -180,7 +254,8 @@ static void check_mounts(json_t *spec, const char *bundle, const struct choice *
 		if (!realpath(source, real))
 			hook_refuse("cannot resolve the source %s of its bind mount at %s: %s.", source,
 				    target ? target : "(none)", strerror(errno));
-		if (!volume_allowed(rules_fd, policy.ruleset, real))
+		if (!volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME, real) &&
+		    !(has_option(mount, "ro") && volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME_READONLY, real)))
 			hook_refuse("policy '%s' (chosen by %s) does not allow the host path %s mounted at %s; "
 				    "remove the mount, add 'allow volume %s' to the policy, or choose another policy.",
 				    c->policy, c->why, real, target ? target : "(none)", real);
@@ -220,7 +295,7 @@ int do_oci_hook(int argc, char **argv)
 	struct lockc_container entry, replaced;
 	struct choice choice;
 	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX];
-	json_t *state, *spec, *annotations;
+	json_t *state, *spec, *annotations, *labels = NULL;
 	json_error_t jerr;
 	const char *id, *bundle;
 	json_int_t pid;
@@ -248,7 +323,10 @@ int do_oci_hook(int argc, char **argv)
 	if (!json_is_object(annotations))
 		annotations = json_object_get(state, "annotations");
 
-	choose(&cfg, annotations, &choice);
+	/* No annotation asks: a Docker container's labels may (Docker before 24). */
+	if (!annotation(annotations, ANNOTATION_POLICY) && !annotation(annotations, ANNOTATION_MODE))
+		labels = docker_labels(spec, id);
+	choose(&cfg, annotations, labels ? labels : annotations, labels ? "Docker label" : "annotation", &choice);
 	check_mounts(spec, bundle, &choice);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
 	/*
@@ -258,6 +336,7 @@ int do_oci_hook(int argc, char **argv)
 	container_register(cgroup, choice.policy, hook_container, choice.mode, true, path, sizeof(path), &entry,
 			   &replaced);
 	hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
+	json_decref(labels);
 	json_decref(spec);
 	json_decref(state);
 	return 0;

@@ -46,6 +46,7 @@ static const struct {
 	{ "file", LOCKC_RULE_FILE },
 	{ "bind-mount", LOCKC_RULE_BIND_MOUNT },
 	{ "volume", LOCKC_RULE_VOLUME },
+	{ "volume-readonly", LOCKC_RULE_VOLUME_READONLY },
 	{ "exec", LOCKC_RULE_EXEC },
 	{ "write", LOCKC_RULE_WRITE },
 };

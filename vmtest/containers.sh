@@ -236,3 +236,38 @@ container_run() {
 	container_wait "$runtime" "$name" || return
 	cat "$CONTAINER_DIR/$name/output"
 }
+
+# An OCI image archive (the image-spec layout, tarred) of rootfs $1, named
+# $2 (docker.io/library/NAME:latest), at $3: what `ctr images import` reads.
+# One uncompressed layer; its command sleeps, so it can stand in for a
+# pod's pause image too.
+make_oci_archive() {
+	local rootfs=$1 name=$2 out=$3 dir layer config manifest
+	dir=$(mktemp -d)
+	mkdir -p "$dir/blobs/sha256"
+	tar -C "$rootfs" -c . >"$dir/layer"
+	layer=$(sha256sum "$dir/layer" | cut -d' ' -f1)
+	mv "$dir/layer" "$dir/blobs/sha256/$layer"
+	jq -nc --arg layer "sha256:$layer" \
+		'{architecture: "amd64", os: "linux", config: {Cmd: ["sleep", "1000000"], Env: ["PATH=/usr/bin:/bin"]},
+		  rootfs: {type: "layers", diff_ids: [$layer]}}' >"$dir/config"
+	config=$(sha256sum "$dir/config" | cut -d' ' -f1)
+	mv "$dir/config" "$dir/blobs/sha256/$config"
+	jq -nc --arg config "sha256:$config" --argjson config_size "$(stat -c %s "$dir/blobs/sha256/$config")" \
+		--arg layer "sha256:$layer" --argjson layer_size "$(stat -c %s "$dir/blobs/sha256/$layer")" \
+		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+		  config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $config, size: $config_size},
+		  layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $layer, size: $layer_size}]}' \
+		>"$dir/manifest"
+	manifest=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
+	jq -nc --arg manifest "sha256:$manifest" --argjson size "$(stat -c %s "$dir/manifest")" \
+		--arg name "docker.io/library/$name:latest" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+		  digest: $manifest, size: $size,
+		  annotations: {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": "latest"}}]}' \
+		>"$dir/index.json"
+	mv "$dir/manifest" "$dir/blobs/sha256/$manifest"
+	echo '{"imageLayoutVersion": "1.0.0"}' >"$dir/oci-layout"
+	tar -C "$dir" -cf "$out" oci-layout index.json blobs
+	rm -rf "$dir"
+}
