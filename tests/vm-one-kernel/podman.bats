@@ -78,3 +78,16 @@ cat: can't open '/usrx/file': Operation not permitted"
 		lockc-test sh -c 'chroot / true && echo chroot ok'
 	assert_output "chroot ok"
 }
+
+@test "a hooks.d file whose lockcctl is missing is dropped silently by podman; the guard of podman's cgroups confines the container" {
+	local hooks=$BATS_TEST_TMPDIR/hooks.d
+	mkdir -p "$hooks"
+	jq '.hook.path = "/nonexistent/lockcctl"' "$PROJECT/build/hooks.d/lockc.json" >"$hooks/lockc.json"
+	run podman --cgroup-manager cgroupfs --events-backend file --hooks-dir "$hooks" run --rm --network none \
+		-v /:/rootfs lockc-test sh -c 'cat /usr/file; head -c 4 /rootfs/etc/shadow'
+	assert_output "in the image
+head: /rootfs/etc/shadow: Operation not permitted"
+	run "$LOCKCCTL" --json events
+	[ "$(jq -r 'select(.container | startswith("guard:libpod-")) | "\(.operation) \(.detail)"' <<<"$output")" = \
+		"open /rootfs/etc/shadow" ]
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# Real containerd (Debian's, with its runc shim) configured as
+# docs/runtimes.md says: Debian's /etc/containerd/config.toml with lockc's
+# example appended. Pods and containers come through the CRI, as the
+# kubelet makes them (tests/engines/cri-client); containers of `ctr run`,
+# which reads none of the CRI plugin's settings, are confined by the guard
+# of containerd's namespace cgroups. Each refusal has a twin that starts.
+
+load ../vm
+
+CRI=$PROJECT/tests/engines/cri-client
+IMAGE=docker.io/library/lockc-test:latest
+
+setup_file() {
+	load_lockc
+	mkdir -p /var/lib/containerd
+	mount -t tmpfs tmpfs /var/lib/containerd
+	# Debian's file and lockc's tables; only the pause image is this
+	# suite's own, as the VM reaches no registry.
+	{
+		sed "s|^  \\[plugins.\"io.containerd.grpc.v1.cri\"\\]\$|&\\n    sandbox_image = \"$IMAGE\"|" /etc/containerd/config.toml
+		sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/containerd-config.toml.in"
+	} >"$BATS_FILE_TMPDIR/config.toml"
+	grep -q "sandbox_image = \"$IMAGE\"" "$BATS_FILE_TMPDIR/config.toml"
+	containerd --config "$BATS_FILE_TMPDIR/config.toml" >"$BATS_FILE_TMPDIR/containerd.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/containerd.pid"
+	wait_for 120 ctr version
+	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
+	make_oci_archive "$BATS_FILE_TMPDIR/rootfs" lockc-test "$BATS_FILE_TMPDIR/image.tar"
+	ctr --namespace k8s.io images import "$BATS_FILE_TMPDIR/image.tar" >/dev/null
+	ctr images import "$BATS_FILE_TMPDIR/image.tar" >/dev/null
+	mkdir -p "$BATS_FILE_TMPDIR/pods"
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/containerd.pid")"
+	wait_for 60 sh -c '! ctr version'
+	# The shims outlive containerd; their containers are gone by now.
+	pkill -f containerd-shim-runc-v2 || true
+	wait_for 30 umount /var/lib/containerd
+	rm -f /etc/lockc/lockc.conf
+	leave_lockc_loaded
+}
+
+teardown() {
+	local pod
+	rm -f /etc/lockc/lockc.conf
+	for pod in "${PODS[@]}"; do
+		"$CRI" stopp "$pod" || true
+		"$CRI" rmp "$pod" || true
+	done
+	ctr tasks kill --signal SIGKILL lockc-ctr >/dev/null 2>&1 || true
+	ctr containers delete lockc-ctr >/dev/null 2>&1 || true
+}
+
+# Run "$@" until it succeeds, at most $1 seconds.
+wait_for() {
+	local seconds=$1 i
+	shift
+	for ((i = 0; i < seconds * 2; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	echo "still failing after ${seconds}s: $*" >&2
+	return 1
+}
+
+registrations() {
+	"$LOCKCCTL" --json container list | jq -r '.[] | "\(.name) \(.policy)"'
+}
+
+PODS=()
+
+# A pod as the kubelet asks for one: name $1 in namespace $2, annotations
+# $3 (a JSON object), running as uid 1000 in the node's network. Sets POD
+# (its id) and POD_CONFIG (its config file).
+run_pod() {
+	POD_CONFIG=$BATS_FILE_TMPDIR/pods/$1.json
+	jq -n --arg name "$1" --arg ns "$2" --argjson annotations "$3" --arg logs "$BATS_FILE_TMPDIR/pods/$1" \
+		'{metadata: {name: $name, namespace: $ns, uid: $name}, annotations: $annotations, log_directory: $logs,
+		  linux: {cgroup_parent: "/kubepods/besteffort/pod\($name)",
+			  security_context: {namespace_options: {network: "NODE"}, run_as_user: {value: 1000}}}}' \
+		>"$POD_CONFIG"
+	POD=$("$CRI" runp "$POD_CONFIG")
+	PODS+=("$POD")
+}
+
+# A container $1 of the current pod, as uid $2, with mounts $3 (a JSON
+# array of CRI mounts). Sets CONTAINER; the create is the test's to check.
+create_container() {
+	local config=$BATS_FILE_TMPDIR/pods/$1.container.json
+	jq -n --arg name "$1" --arg image "$IMAGE" --argjson uid "$2" --argjson mounts "${3:-[]}" \
+		'{metadata: {name: $name}, image: {image: $image}, command: ["sleep", "1000"], log_path: "\($name).log",
+		  mounts: $mounts, linux: {security_context: {run_as_user: {value: $uid}}}}' >"$config"
+	CONTAINER=$("$CRI" create "$POD" "$config" "$POD_CONFIG")
+}
+
+@test "a pod's annotation org.lockc.policy reaches lockc through the CRI (pod_annotations)" {
+	run_pod web default '{"org.lockc.policy": "restricted"}'
+	create_container app 1000
+	"$CRI" start "$CONTAINER"
+	run registrations
+	assert_output "${POD:0:12} restricted
+${CONTAINER:0:12} restricted"
+	run "$CRI" exec "$CONTAINER" sh -c 'id -u; cat /usr/file; cat /usrx/file'
+	assert_status 1
+	assert_output "1000
+in the image
+cat: can't open '/usrx/file': Operation not permitted"
+}
+
+@test "without an annotation the pod's namespace decides: kube-system is privileged, default gets baseline" {
+	run_pod sys kube-system '{}'
+	create_container tool 0
+	"$CRI" start "$CONTAINER"
+	run "$CRI" exec "$CONTAINER" sh -c 'chroot / true && echo chroot ok'
+	assert_output "chroot ok"
+	run_pod plain default '{}'
+	create_container app 0
+	"$CRI" start "$CONTAINER"
+	run "$CRI" exec "$CONTAINER" chroot / true
+	assert_output "chroot: can't change root directory to '/': Operation not permitted"
+	[ "$(registrations | grep -c ' privileged$')" = 2 ]
+	[ "$(registrations | grep -c ' baseline$')" = 2 ]
+}
+
+@test "a host path the policy does not allow refuses the container's start with lockc's reason; a pod volume starts" {
+	run_pod mounts default '{}'
+	create_container bad 0 '[{"container_path": "/rootfs", "host_path": "/"}]'
+	run "$CRI" start "$CONTAINER"
+	assert_status 1
+	assert_output_contains "lockc-runtime: lockc refuses container ${CONTAINER:0:12}: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path / mounted at /rootfs;"
+	mkdir -p /var/lib/kubelet/pods/mounts/volumes/data
+	create_container good 0 '[{"container_path": "/data", "host_path": "/var/lib/kubelet/pods/mounts/volumes/data"}]'
+	"$CRI" start "$CONTAINER"
+	run "$CRI" exec "$CONTAINER" sh -c 'echo kept >/data/f && cat /data/f'
+	assert_output "kept"
+	rm -rf /var/lib/kubelet/pods/mounts
+}
+
+@test "a broken lockc.conf refuses new containers and lets running ones stop" {
+	run_pod broken default '{}'
+	create_container app 0
+	"$CRI" start "$CONTAINER"
+	mkdir -p /etc/lockc
+	printf 'default-policy\n' >/etc/lockc/lockc.conf
+	"$CRI" stop "$CONTAINER"
+	run "$CRI" status "$CONTAINER"
+	assert_output "CONTAINER_EXITED"
+	"$CRI" rm "$CONTAINER"
+	create_container again 0
+	run "$CRI" start "$CONTAINER"
+	assert_status 1
+	assert_output_contains ": /etc/lockc/lockc.conf:1: 'default-policy' takes 1 value."
+}
+
+@test "ctr run reads none of the CRI's settings and is confined by the guard of containerd's namespace" {
+	run ctr run --rm --mount type=bind,src=/,dst=/rootfs,options=rbind:ro "$IMAGE" lockc-ctr \
+		sh -c 'cat /usr/file; head -c 4 /rootfs/etc/shadow; cat /proc/self/cgroup'
+	assert_output "in the image
+head: /rootfs/etc/shadow: Operation not permitted
+0::/default/lockc-ctr"
+	run denials_of "guard:lockc-ctr"
+	assert_output "denied open - /rootfs/etc/shadow"
+	# With lockc's runtime wrapper, ctr's container is registered by name, and its spec checked.
+	run ctr run --rm --runc-binary "$SCRIPTS/lockc-runtime" --mount type=bind,src=/,dst=/rootfs,options=rbind:ro \
+		"$IMAGE" lockc-ctr true
+	assert_status 1
+	assert_output_contains "lockc refuses container lockc-ctr: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path / mounted at /rootfs;"
+	ctr containers delete lockc-ctr >/dev/null 2>&1 || true
+	run ctr run --rm --runc-binary "$SCRIPTS/lockc-runtime" "$IMAGE" lockc-ctr sh -c 'cat /usr/file; chroot / true'
+	assert_output "in the image
+chroot: can't change root directory to '/': Operation not permitted"
+	run denials_of lockc-ctr
+	assert_output "denied chroot - /"
+}
