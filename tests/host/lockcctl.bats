@@ -383,3 +383,36 @@ $builtin"
 	run "$LOCKCCTL" oci-hook extra
 	assert_status 1
 }
+
+@test "oci-hook reads a Docker container's labels only from Docker's own config.v2.json" {
+	local id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	local docker=$BATS_TEST_TMPDIR/docker/containers/$id state
+	mkdir -p "$docker" "$BATS_TEST_TMPDIR/bundle"
+	chmod 755 "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/docker" "$BATS_TEST_TMPDIR/docker/containers" "$docker"
+	touch "$docker/hostname"
+	jq -n --arg hostname "$docker/hostname" \
+		'{ociVersion: "1.0.2", mounts: [{destination: "/etc/hostname", type: "bind", source: $hostname, options: ["rbind", "rprivate"]}]}' \
+		>"$BATS_TEST_TMPDIR/bundle/config.json"
+	state="{\"id\": \"$id\", \"pid\": $$, \"bundle\": \"$BATS_TEST_TMPDIR/bundle\"}"
+	# A forbidden policy in the label is refused before any map is needed.
+	jq -n --arg id "$id" '{ID: $id, Config: {Labels: {"org.lockc.policy": "privileged"}}}' >"$docker/config.v2.json"
+	chmod 644 "$docker/config.v2.json"
+	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"$state"
+	assert_status 1
+	assert_output "Error: lockc refuses container 0123456789ab: its Docker label org.lockc.policy asks for policy 'privileged', which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-policies)."
+	# An annotation comes first.
+	jq '.annotations = {"org.lockc.policy": "restricted"}' "$BATS_TEST_TMPDIR/bundle/config.json" >"$BATS_TEST_TMPDIR/annotated.json"
+	cp "$BATS_TEST_TMPDIR/bundle/config.json" "$BATS_TEST_TMPDIR/plain.json"
+	cp "$BATS_TEST_TMPDIR/annotated.json" "$BATS_TEST_TMPDIR/bundle/config.json"
+	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"$state"
+	assert_output_contains "cannot open lockc's map"
+	cp "$BATS_TEST_TMPDIR/plain.json" "$BATS_TEST_TMPDIR/bundle/config.json"
+	# Not Docker's: a file others may write, or another container's.
+	chmod 664 "$docker/config.v2.json"
+	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"$state"
+	assert_output_contains "cannot open lockc's map"
+	chmod 644 "$docker/config.v2.json"
+	jq -n '{ID: "other", Config: {Labels: {"org.lockc.policy": "privileged"}}}' >"$docker/config.v2.json"
+	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"$state"
+	assert_output_contains "cannot open lockc's map"
+}

@@ -35,7 +35,7 @@ share_the_load() {
 # one per path rule, one per device, and pts is the eight majors 136-143.
 shipped_rule_count() {
 	awk '$1 !~ /^(allow|deny)$/ { next }
-		$2 ~ /^(file|bind-mount|volume|exec|write)$/ { n++ }
+		$2 ~ /^(file|bind-mount|volume|volume-readonly|exec|write)$/ { n++ }
 		$2 == "device" && ($3 == "char" || $3 == "block") { n++; next }
 		$2 == "device" { for (i = 3; i <= NF; i++) n += $i == "pts" ? 8 : 1 }
 		END { print n }' "$POLICY_DEFAULTS/$1.policy"
@@ -135,7 +135,7 @@ expected_supplements() {
 }
 
 @test "status tells a loaded lockc with the kernel's own ids and counts" {
-	local programs maps expected rules taken
+	local programs maps expected rules taken guards
 	share_the_load
 	mkdir -p /sys/fs/cgroup/status-test
 	"$LOCKCCTL" container add path status-test policy baseline
@@ -157,7 +157,8 @@ programs: $programs of $programs attached"
 		while read -r name link prog; do printf '  %-20s link %s, program %s\n' "$name" "$link" "$prog"; done)
 	expected+=$'\n'"maps: $maps of $maps pinned"
 	rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)
-	expected+=$'\n'$(map_status_lines containers=1 policies=4 rules="$rules" armed_tasks path_changes=1 \
+	guards=$(grep -Ec '^guard(-exempt)? ' "$POLICY_DEFAULTS/lockc.conf")
+	expected+=$'\n'$(map_status_lines containers=1 guards="$guards" policies=4 rules="$rules" armed_tasks path_changes=1 \
 		task_creds=0 allowed_inodes loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4)
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
@@ -168,7 +169,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state, .programs[0].name, ([.maps[] | .name + "=" + (.entries | tostring)] | join(" "))' \
 		<<<"$output")" = "loaded
 lockc_arm
-containers=1 policies=4 rules=$rules armed_tasks=null path_changes=1 task_creds=0 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+containers=1 guards=$guards policies=4 rules=$rules armed_tasks=null path_changes=1 task_creds=0 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
