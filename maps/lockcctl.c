@@ -60,7 +60,8 @@ static void usage(FILE *out)
 		"       lockcctl upgrade plan OBJECT | carry FROM_DIR MAP... | exchange OTHER_DIR\n"
 		"                      | record VERSION SHA256\n"
 		"                                      (run by lockc-load)\n"
-		"OPTIONS: -j|--json  -p|--pretty  -d|--pin-dir DIR (default $LOCKC_PIN_DIR or %s)\n"
+		"OPTIONS: -j|--json  -p|--pretty  -d|--pin-dir DIR (default $LOCKC_PIN_DIR or %s),\n"
+		"         before the object or anywhere after it\n"
 		"CGROUP is a cgroup v2 directory, absolute or relative to %s.\n",
 		DEFAULT_PIN_DIR, CGROUP_MOUNT);
 }
@@ -344,7 +345,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env_pin_dir = getenv("LOCKC_PIN_DIR");
-	int opt;
+	int opt, kept;
 
 	/* The scripts' variable, so that one setting moves the pins for all. */
 	if (env_pin_dir && *env_pin_dir)
@@ -373,5 +374,26 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/*
+	 * The output options are accepted after the command too, as in the
+	 * tools admins know (`lockcctl events --json`); the command sees the
+	 * rest of its words.
+	 */
+	kept = optind + 1;
+	for (int i = optind + 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
+			json_output = true;
+		} else if (strcmp(argv[i], "--pretty") == 0 || strcmp(argv[i], "-p") == 0) {
+			json_output = true;
+			json_flags = JSON_INDENT(2);
+		} else if ((strcmp(argv[i], "--pin-dir") == 0 || strcmp(argv[i], "-d") == 0) && i + 1 < argc) {
+			pin_dir = argv[++i];
+		} else if (strncmp(argv[i], "--pin-dir=", 10) == 0) {
+			pin_dir = argv[i] + 10;
+		} else {
+			argv[kept++] = argv[i];
+		}
+	}
+	argc = kept;
 	return dispatch("lockcctl", top_cmds, argc - optind, argv + optind);
 }

@@ -416,3 +416,18 @@ $builtin"
 	run "$LOCKCCTL" -d "$LOCKC_PIN_DIR" oci-hook <<<"$state"
 	assert_output_contains "cannot open lockc's map"
 }
+
+@test "the output options and the pin directory are accepted after the command too" {
+	run "$LOCKCCTL" events --json -d "$BATS_TEST_TMPDIR/none"
+	assert_status 1
+	assert_output "{\"error\":\"cannot open lockc's map $BATS_TEST_TMPDIR/none/maps/events (No such file or directory); load lockc with lockc-load first.\"}"
+	run "$LOCKCCTL" config show --pretty
+	assert_status 0
+	[ "$(jq -r '."default-policy"' <<<"$output")" = baseline ]
+	[ "${lines[0]}" = "{" ]
+	run "$LOCKCCTL" guard list --pin-dir="$BATS_TEST_TMPDIR/none"
+	assert_output "Error: cannot open lockc's map $BATS_TEST_TMPDIR/none/maps/guards (No such file or directory); load lockc with lockc-load first."
+	# What is not an option stays the command's.
+	run "$LOCKCCTL" events --frobnicate
+	assert_output "Error: unknown argument '--frobnicate'; 'events' takes only --follow."
+}
