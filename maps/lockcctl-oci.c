@@ -188,16 +188,96 @@ static json_t *docker_labels(json_t *spec, const char *id)
 	return labels;
 }
 
-/* Whether the policy's volume rules allow host path `path` (canonical). */
-static bool volume_allowed(int rules_fd, __u32 ruleset, enum lockc_rule_class class, const char *path)
+/* The pod sandbox's id and the pod's uid, as containerd and CRI-O (and podman's pods) pass them. */
+static const char *const sandbox_annotations[] = { "io.kubernetes.cri.sandbox-id", "io.kubernetes.cri-o.SandboxID" };
+static const char *const pod_annotations[] = { "io.kubernetes.cri.sandbox-uid", "io.kubernetes.pod.uid" };
+
+/* What the placeholders of volume rules stand for (rule_pattern_problem). */
+struct volume_ids {
+	const char *container, *sandbox, *pod;
+};
+
+static const char *first_annotation(json_t *annotations, const char *const *keys, size_t count)
+{
+	const char *value = NULL;
+
+	for (size_t i = 0; i < count && !value; i++)
+		value = annotation(annotations, keys[i]);
+	return value && *value ? value : NULL;
+}
+
+/* The verdict of the volume rules on one form of a path; 0 when none matches. */
+static enum lockc_verdict volume_verdict(int rules_fd, __u32 ruleset, enum lockc_rule_class class, const char *path)
 {
 	struct lockc_rule_key key;
 	struct lockc_rule rule;
 
 	rule_lookup_key(path, ruleset, class, &key);
-	if (bpf_map_lookup_elem(rules_fd, &key, &rule))
-		return false;
-	return rule.verdict == LOCKC_VERDICT_ALLOW;
+	return bpf_map_lookup_elem(rules_fd, &key, &rule) ? 0 : rule.verdict;
+}
+
+/* `path` with each component that is `id` written as `placeholder`. */
+static void named_form(const char *path, const char *id, const char *placeholder, char *out, size_t size)
+{
+	size_t used = 0, id_len = strlen(id);
+
+	out[0] = '\0';
+	for (const char *c = path; *c && used < size; c = strchrnul(c + 1, '/')) {
+		const char *next = strchrnul(c + 1, '/');
+		int len = next - (c + 1);
+		bool named = (size_t)len == id_len && strncmp(c + 1, id, len) == 0;
+
+		used += snprintf(out + used, size - used, "/%.*s", named ? (int)strlen(placeholder) : len,
+				 named ? placeholder : c + 1);
+	}
+	if (!out[0])
+		snprintf(out, size, "/");
+}
+
+/*
+ * Whether the policy's volume rules of `class` allow host path `path`
+ * (canonical). Its forms: the path itself; the path with the container's
+ * id written as {container}, with its sandbox's as {sandbox}, with its
+ * pod's uid as {pod} (a rule names one of them); and each of those with one
+ * component written as "*". A form that a rule denies refuses it; else one
+ * that a rule allows allows it. So a rule for Docker's volumes with "*" for
+ * the volume's name admits each named volume and not the directory of them
+ * all, and `allow volume /var/lib/docker/containers/{container}` the
+ * container's own files and no other container's.
+ */
+static bool volume_allowed(int rules_fd, __u32 ruleset, enum lockc_rule_class class, const char *path,
+			   const struct volume_ids *ids)
+{
+	const char *id_of[] = { NULL, ids->container, ids->sandbox, ids->pod };
+	const char *placeholder[] = { NULL, "{container}", "{sandbox}", "{pod}" };
+	char base[PATH_MAX], form[PATH_MAX];
+	bool allowed = false;
+
+	for (size_t b = 0; b < sizeof(id_of) / sizeof(id_of[0]); b++) {
+		enum lockc_verdict verdict;
+
+		if (b == 0) {
+			snprintf(base, sizeof(base), "%s", path);
+		} else {
+			if (!id_of[b])
+				continue;
+			named_form(path, id_of[b], placeholder[b], base, sizeof(base));
+			if (strcmp(base, path) == 0)
+				continue;
+		}
+		verdict = volume_verdict(rules_fd, ruleset, class, base);
+		if (verdict == LOCKC_VERDICT_DENY)
+			return false;
+		allowed |= verdict == LOCKC_VERDICT_ALLOW;
+		for (const char *c = base; *c; c = strchrnul(c + 1, '/')) {
+			snprintf(form, sizeof(form), "%.*s/*%s", (int)(c - base), base, strchrnul(c + 1, '/'));
+			verdict = volume_verdict(rules_fd, ruleset, class, form);
+			if (verdict == LOCKC_VERDICT_DENY)
+				return false;
+			allowed |= verdict == LOCKC_VERDICT_ALLOW;
+		}
+	}
+	return allowed;
 }
 
 static bool has_option(json_t *mount, const char *wanted)
@@ -222,7 +302,7 @@ static bool is_bind_mount(json_t *mount)
 }
 
 /* Refuse the container if its spec bind-mounts a host path that the policy does not allow. */
-static void check_mounts(json_t *spec, const char *bundle, const struct choice *c)
+static void check_mounts(json_t *spec, const char *bundle, const struct choice *c, const struct volume_ids *own)
 {
 	struct lockc_policy policy;
 	int policies_fd = open_policies(), rules_fd = open_rules();
@@ -254,8 +334,9 @@ static void check_mounts(json_t *spec, const char *bundle, const struct choice *
 		if (!realpath(source, real))
 			hook_refuse("cannot resolve the source %s of its bind mount at %s: %s.", source,
 				    target ? target : "(none)", strerror(errno));
-		if (!volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME, real) &&
-		    !(has_option(mount, "ro") && volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME_READONLY, real)))
+		if (!volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME, real, own) &&
+		    !(has_option(mount, "ro") &&
+		      volume_allowed(rules_fd, policy.ruleset, LOCKC_RULE_VOLUME_READONLY, real, own)))
 			hook_refuse("policy '%s' (chosen by %s) does not allow the host path %s mounted at %s; "
 				    "remove the mount, add 'allow volume %s' to the policy, or choose another policy.",
 				    c->policy, c->why, real, target ? target : "(none)", real);
@@ -293,6 +374,7 @@ int do_oci_hook(int argc, char **argv)
 {
 	struct node_config cfg;
 	struct lockc_container entry, replaced;
+	struct volume_ids ids;
 	struct choice choice;
 	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX];
 	json_t *state, *spec, *annotations, *labels = NULL;
@@ -327,7 +409,10 @@ int do_oci_hook(int argc, char **argv)
 	if (!annotation(annotations, ANNOTATION_POLICY) && !annotation(annotations, ANNOTATION_MODE))
 		labels = docker_labels(spec, id);
 	choose(&cfg, annotations, labels ? labels : annotations, labels ? "Docker label" : "annotation", &choice);
-	check_mounts(spec, bundle, &choice);
+	ids.container = id;
+	ids.sandbox = first_annotation(annotations, sandbox_annotations, sizeof(sandbox_annotations) / sizeof(sandbox_annotations[0]));
+	ids.pod = first_annotation(annotations, pod_annotations, sizeof(pod_annotations) / sizeof(pod_annotations[0]));
+	check_mounts(spec, bundle, &choice, &ids);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
 	/*
 	 * A container created through lockc-runtime whose spec also carries

@@ -498,6 +498,9 @@ void policy_parse(const char *file, struct parsed_policy *p)
 				     file, lineno, words[3 + exact], words[0], words[1], words[2]);
 			rule.key.class = path_classes[pc].class;
 			problem = encode_rule_path(words[2], exact, &rule.key);
+			if (!problem)
+				problem = rule_pattern_problem(words[2], rule.key.class == LOCKC_RULE_VOLUME ||
+										rule.key.class == LOCKC_RULE_VOLUME_READONLY);
 			if (problem)
 				fail("%s:%u: %s: %s.", file, lineno, words[2], problem);
 			add_parsed_rule(p, &rule);

@@ -52,6 +52,39 @@ const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key
 }
 
 /*
+ * Volume rules may name what an engine mounts per container, not the tree
+ * that holds every tenant's: a component "*" stands for any one name (a
+ * named volume), and "{container}", "{sandbox}" or "{pod}" for the
+ * container's own id, its pod sandbox's id or its pod's uid (see
+ * volume_allowed in lockcctl-oci.c), each at most once a rule. Other rules
+ * take plain paths. NULL, or what is wrong with the path.
+ */
+const char *rule_pattern_problem(const char *path, bool volume)
+{
+	int stars = 0, placeholders = 0;
+
+	for (const char *c = path; *c; c = strchrnul(c + 1, '/')) {
+		const char *next = strchrnul(c + 1, '/');
+		size_t len = next - (c + 1);
+		bool placeholder = (len == 11 && strncmp(c + 1, "{container}", 11) == 0) ||
+				   (len == 9 && strncmp(c + 1, "{sandbox}", 9) == 0) ||
+				   (len == 5 && strncmp(c + 1, "{pod}", 5) == 0);
+		bool star = len == 1 && c[1] == '*';
+		bool special = memchr(c + 1, '*', len) || memchr(c + 1, '{', len) || memchr(c + 1, '}', len);
+
+		if (special && !volume)
+			return "'*' and '{...}' are patterns of volume rules; other rules take plain paths";
+		if (special && !star && !placeholder)
+			return "a pattern is a whole component: '*', '{container}', '{sandbox}' or '{pod}'";
+		stars += star;
+		placeholders += placeholder;
+	}
+	if (stars > 1 || placeholders > 1)
+		return "a volume rule has at most one '*' and one of '{container}', '{sandbox}', '{pod}'";
+	return NULL;
+}
+
+/*
  * The key the kernel looks a path up with (rule_verdict_or()): the path,
  * "/" and a NUL appended, cut at the key's size. The longest rule that is
  * a prefix of it decides.

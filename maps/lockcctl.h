@@ -109,6 +109,8 @@ __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
 size_t rule_key_path_len(const struct lockc_rule_key *key);
 /* Encode a rule's path (exact: that path only); NULL, or what is wrong with the path. */
 const char *encode_rule_path(const char *path, bool exact, struct lockc_rule_key *key);
+/* What is wrong with the patterns of a rule's path (volume: a volume rule's), or NULL. */
+const char *rule_pattern_problem(const char *path, bool volume);
 /* The rule's path as a policy file writes it (out: LOCKC_RULE_PATH_MAX + 1 bytes), and whether it is exact. */
 void decode_rule_path(const struct lockc_rule_key *key, char *out, bool *exact);
 /* The key the kernel looks `path` up with in (ruleset, class). */

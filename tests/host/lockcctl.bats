@@ -91,7 +91,7 @@ setup() {
 @test "policy check parses the shipped policies without a map and counts their rules" {
 	run "$LOCKCCTL" --pin-dir /nonexistent policy check "$POLICY_DEFAULTS"/baseline.policy "$POLICY_DEFAULTS"/privileged.policy
 	assert_status 0
-	assert_output "$POLICY_DEFAULTS/baseline.policy: policy baseline, 89 rules
+	assert_output "$POLICY_DEFAULTS/baseline.policy: policy baseline, 91 rules
 $POLICY_DEFAULTS/privileged.policy: policy privileged, 6 rules"
 	run "$LOCKCCTL" --json policy check "$POLICY_DEFAULTS"/privileged.policy
 	assert_output "[{\"file\":\"$POLICY_DEFAULTS/privileged.policy\",\"policy\":\"privileged\",\"rules\":6}]"
@@ -430,4 +430,20 @@ $builtin"
 	# What is not an option stays the command's.
 	run "$LOCKCCTL" events --frobnicate
 	assert_output "Error: unknown argument '--frobnicate'; 'events' takes only --follow."
+}
+
+@test "volume rules take '*' and the container's own ids as whole components; other rules take plain paths" {
+	printf '%s\n' 'allow volume /var/lib/docker/volumes/*/_data' 'allow volume /var/lib/docker/containers/{container}' \
+		'allow volume /a/{sandbox}/b/*' 'allow volume-readonly /x/*' >"$POLICIES/patterns.policy"
+	run "$LOCKCCTL" policy check "$POLICIES/patterns.policy"
+	assert_status 0
+	assert_output "$POLICIES/patterns.policy: policy patterns, 4 rules"
+	run policy_error 'allow file /srv/*'
+	assert_output "Error: $POLICIES/p.policy:1: /srv/*: '*' and '{...}' are patterns of volume rules; other rules take plain paths."
+	run policy_error 'allow volume /srv/data*'
+	assert_output "Error: $POLICIES/p.policy:1: /srv/data*: a pattern is a whole component: '*', '{container}', '{sandbox}' or '{pod}'."
+	run policy_error 'allow volume /srv/{id}'
+	assert_output "Error: $POLICIES/p.policy:1: /srv/{id}: a pattern is a whole component: '*', '{container}', '{sandbox}' or '{pod}'."
+	run policy_error 'allow volume /srv/{pod}/{container}'
+	assert_output "Error: $POLICIES/p.policy:1: /srv/{pod}/{container}: a volume rule has at most one '*' and one of '{container}', '{sandbox}', '{pod}'."
 }

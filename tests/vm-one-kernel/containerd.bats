@@ -124,18 +124,26 @@ cat: can't open '/usrx/file': Operation not permitted"
 	[ "$(registrations | grep -c ' baseline$')" = 2 ]
 }
 
-@test "a host path the policy does not allow refuses the container's start with lockc's reason; a pod volume starts" {
+@test "a host path the policy does not allow, the kubelet's tree and another pod's refuse the start with lockc's reason; the pod's own volume starts" {
 	run_pod mounts default '{}'
 	create_container bad 0 '[{"container_path": "/rootfs", "host_path": "/"}]'
 	run "$CRI" start "$CONTAINER"
 	assert_status 1
 	assert_output_contains "lockc-runtime: lockc refuses container ${CONTAINER:0:12}: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path / mounted at /rootfs;"
-	mkdir -p /var/lib/kubelet/pods/mounts/volumes/data
+	# The kubelet's tree of every pod, and another pod's directory with its token.
+	mkdir -p /var/lib/kubelet/pods/mounts/volumes/data /var/lib/kubelet/pods/other/volumes
+	for source in /var/lib/kubelet/pods /var/lib/kubelet/pods/other/volumes; do
+		create_container "bad$RANDOM" 0 "[{\"container_path\": \"/pods\", \"host_path\": \"$source\"}]"
+		run "$CRI" start "$CONTAINER"
+		assert_status 1
+		assert_output_contains "does not allow the host path $source mounted at /pods;"
+	done
+	# The pod's own volume (its uid is the pod's name here).
 	create_container good 0 '[{"container_path": "/data", "host_path": "/var/lib/kubelet/pods/mounts/volumes/data"}]'
 	"$CRI" start "$CONTAINER"
 	run "$CRI" exec "$CONTAINER" sh -c 'echo kept >/data/f && cat /data/f'
 	assert_output "kept"
-	rm -rf /var/lib/kubelet/pods/mounts
+	rm -rf /var/lib/kubelet/pods
 }
 
 @test "a broken lockc.conf refuses new containers and lets running ones stop" {

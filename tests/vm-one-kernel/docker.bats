@@ -68,7 +68,7 @@ registrations() {
 	[ -z "$(registrations)" ]
 }
 
-@test "docker run -v /:/rootfs and the Docker socket are refused with lockc's reason; a named volume starts" {
+@test "docker run -v /:/rootfs, the Docker socket and the trees of every tenant are refused with lockc's reason; a named volume starts" {
 	run docker run --rm -v /:/rootfs lockc-test true
 	assert_status 125
 	assert_output_contains "OCI runtime create failed: lockc-runtime: lockc refuses container "
@@ -76,9 +76,18 @@ registrations() {
 	run docker run --rm -v /run/docker.sock:/var/run/docker.sock lockc-test true
 	assert_status 125
 	assert_output_contains "does not allow the host path /run/docker.sock mounted at /var/run/docker.sock;"
+	# The trees of every container's files and every volume: another
+	# container's config.v2.json holds its environment.
+	run docker run --rm -v /var/lib/docker/containers:/data lockc-test true
+	assert_status 125
+	assert_output_contains "does not allow the host path /var/lib/docker/containers mounted at /data;"
+	run docker run --rm -v /var/lib/docker/volumes:/data lockc-test true
+	assert_status 125
+	assert_output_contains "does not allow the host path /var/lib/docker/volumes mounted at /data;"
 	[ -z "$(docker ps -aq)" ]
 	[ -z "$(registrations)" ]
 
+	# Its own files (hostname, hosts, resolv.conf) every container mounts; one named volume starts.
 	docker volume create data >/dev/null
 	run docker run --rm -v data:/data lockc-test sh -c 'echo kept >/data/file && cat /data/file'
 	assert_status 0

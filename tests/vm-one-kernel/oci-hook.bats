@@ -102,10 +102,34 @@ chroot ok"
 	assert_output_contains "error executing hook \`$LOCKCCTL\` (exit code: 1)"
 	[ -z "$(crun list -q)" ]
 	assert_logged "container $name refused: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path $BATS_FILE_TMPDIR/host-sockets mounted at /run/host;"
-	mkdir -p /var/lib/kubelet/pods/pod-1/volumes/data
+	mkdir -p /var/lib/kubelet/pods/pod-1/volumes/data /var/lib/kubelet/pods/pod-2/volumes/data
 	echo "volume data" >/var/lib/kubelet/pods/pod-1/volumes/data/file
-	run hooked crun "c$RANDOM" --mount /var/lib/kubelet/pods/pod-1/volumes/data:/data -- cat /data/file
+	run hooked crun "c$RANDOM" --annotation io.kubernetes.pod.uid=pod-1 \
+		--mount /var/lib/kubelet/pods/pod-1/volumes/data:/data -- cat /data/file
 	assert_output "volume data"
+}
+
+@test "volume rules admit a container's own directories and one named volume, never the trees of every tenant" {
+	local id=c$RANDOM other=c$RANDOM source
+	mkdir -p "/var/lib/docker/containers/$id" "/var/lib/docker/containers/$other" \
+		/var/lib/docker/volumes/data/_data /var/lib/kubelet/pods/pod-1/volumes /var/lib/kubelet/pods/pod-2/volumes
+	echo own >"/var/lib/docker/containers/$id/hostname"
+	echo volume >/var/lib/docker/volumes/data/_data/file
+	run hooked runc "$id" --mount "/var/lib/docker/containers/$id/hostname:/etc/hostname" \
+		--mount /var/lib/docker/volumes/data/_data:/data -- sh -c 'cat /etc/hostname /data/file'
+	assert_output "own
+volume"
+	# The parents, a sibling, and another pod's directory are refused.
+	for source in /var/lib/docker/containers "/var/lib/docker/containers/$other" /var/lib/docker/volumes \
+		/var/lib/docker/volumes/data /var/lib/kubelet/pods /var/lib/kubelet/pods/pod-2; do
+		run hooked runc "c$RANDOM" --annotation io.kubernetes.pod.uid=pod-1 --mount "$source:/data" -- true
+		assert_status 1
+		assert_output_contains "does not allow the host path $source mounted at /data;"
+	done
+	run hooked runc "c$RANDOM" --annotation io.kubernetes.pod.uid=pod-1 \
+		--mount /var/lib/kubelet/pods/pod-1/volumes:/data -- true
+	assert_status 0
+	rm -rf /var/lib/docker/containers /var/lib/docker/volumes /var/lib/kubelet/pods
 }
 
 @test "annotations cannot choose privileged or audit mode unless lockc.conf allows it" {
