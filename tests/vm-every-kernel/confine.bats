@@ -143,15 +143,36 @@ kernel_interfaces() {
 		dmesg >/dev/null && echo dmesg ok'
 }
 
-@test "kernel interfaces: /proc/sys, /proc/sysrq-trigger, /proc/kcore and the kernel log are denied; /proc/self is not" {
+@test "kernel interfaces: /proc/sysrq-trigger, /proc/kcore and the kernel log are denied; /proc/self and reading /proc/sys are not" {
 	run kernel_interfaces baseline
 	assert_status 0
-	assert_output "/proc/sys/kernel/hostname: open: Operation not permitted
+	assert_output "/proc/sys/kernel/hostname: ok
 /proc/sysrq-trigger: open: Operation not permitted
 /proc/kcore: open: Operation not permitted
 /proc/kmsg: open: Operation not permitted
 /proc/self/status: ok
 dmesg: klogctl: Operation not permitted"
+}
+
+@test "kernel tunables that ordinary software reads at start are readable under baseline and restricted, never writable" {
+	local policy
+	for policy in baseline restricted; do
+		run container_run runc "c$RANDOM" "$policy" --user 1000 -- sh -c '
+			for file in /proc/sys/kernel/ngroups_max /proc/sys/vm/overcommit_memory \
+				/sys/kernel/mm/transparent_hugepage/enabled; do
+				cat "$file" >/dev/null && echo "$file: read"
+			done'
+		assert_output "/proc/sys/kernel/ngroups_max: read
+/proc/sys/vm/overcommit_memory: read
+/sys/kernel/mm/transparent_hugepage/enabled: read"
+	done
+	# Root, /proc/sys writable: only lockc refuses the write.
+	run container_run runc "c$RANDOM" baseline --writable-kernel -- sh -c 'echo 1 >/proc/sys/vm/overcommit_memory'
+	assert_output "sh: can't create /proc/sys/vm/overcommit_memory: Operation not permitted"
+	# Under baseline /sys reads as Docker leaves it, but for the firmware's tables.
+	run container_run runc "c$RANDOM" baseline -- sh -c 'ls /sys/block >/dev/null && echo block; ls /sys/firmware'
+	assert_output "block
+ls: can't open '/sys/firmware': Operation not permitted"
 }
 
 @test "kernel interfaces: privileged opens them all" {
