@@ -257,7 +257,8 @@ struct lockc_rule {
 
 /*
  * Task storage "armed_tasks": present on every task that lockc confines. Set
- * at the first execve of a task whose cgroup has a registered ancestor,
+ * at the first execve of a task whose cgroup has a registered ancestor (or
+ * is registered then by a guard, see "guards"),
  * copied to every child and thread at fork, never removed. A task whose
  * registration was deleted by the admin is no longer confined.
  */
