@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lockcctl events: print the denials lockc reports on its "events" ring
- * buffer, as text or JSON lines, and what it had to drop.
+ * buffer, as text or JSON lines, and what it had to drop; with --explain,
+ * what decided each and how to allow it (lockcctl-explain.c).
  *
  * A ring buffer has one read position: two readers split the events between
  * them. Run one reader per node (the journal unit, or an admin's terminal).
@@ -61,6 +62,7 @@ static const char *const operation_names[] = {
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
 
 static volatile sig_atomic_t stop;
+static bool explain;
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, to date the kernel's timestamps. */
 static __s64 realtime_offset_ns;
 
@@ -220,6 +222,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	const struct lockc_event *e = data;
 	char detail[4 * PATH_MAX + 1], comm[4 * sizeof(e->comm) + 1], name[4 * LOCKC_NAME_MAX + 1];
 	char policy[4 * LOCKC_NAME_MAX + 1], when[40], value[64];
+	char decided[LOCKC_RULE_PATH_MAX + 32] = "", allow[4 * PATH_MAX + 32] = "";
 	const char *op = "unknown", *decision;
 
 	(void)ctx;
@@ -237,6 +240,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));
 	format_time(e->time_ns, when, sizeof(when));
 	describe_value(e, value, sizeof(value));
+	if (explain)
+		explain_denial(e, detail, decided, sizeof(decided), allow, sizeof(allow));
 
 	if (json_output) {
 		json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:s}", "time", when, "decision",
@@ -248,6 +253,10 @@ static int print_event(void *ctx, void *data, size_t size)
 			json_object_set_new(obj, "value", json_string(value));
 		if (e->suppressed)
 			json_object_set_new(obj, "suppressed_before", json_integer(e->suppressed));
+		if (decided[0])
+			json_object_set_new(obj, "decided_by", json_string(decided));
+		if (allow[0])
+			json_object_set_new(obj, "allow_with", json_string(allow));
 		print_json(obj);
 	} else {
 		printf("%s %s %s %s container=%s cgroup_id=%llu policy=%s pid=%u tid=%u comm=%s", when, decision, op,
@@ -258,6 +267,10 @@ static int print_event(void *ctx, void *data, size_t size)
 		if (e->suppressed)
 			printf(" suppressed_before=%u", e->suppressed);
 		putchar('\n');
+		if (decided[0])
+			printf("  decided by: %s\n", decided);
+		if (allow[0])
+			printf("  to allow it, add to policy %s: %s\n", policy, allow);
 	}
 	fflush(stdout);
 	return 0;
@@ -315,8 +328,10 @@ int do_events(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0)
 			follow = true;
+		else if (strcmp(argv[i], "--explain") == 0)
+			explain = true;
 		else
-			fail("unknown argument '%s'; 'events' takes only --follow.", argv[i]);
+			fail("unknown argument '%s'; 'events' takes --follow and --explain.", argv[i]);
 	}
 	events_fd = open_map("events", 0, 0);
 	stats_fd = open_map("event_stats", sizeof(__u32), sizeof(struct lockc_event_stats));

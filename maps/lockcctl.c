@@ -53,7 +53,7 @@ static void usage(FILE *out)
 		"       lockcctl policy show POLICY\n"
 		"       lockcctl policy names capability|socket|netlink|device\n"
 		"       lockcctl policy check FILE...\n"
-		"       lockcctl events [--follow]\n"
+		"       lockcctl events [--follow] [--explain]\n"
 		"       lockcctl config show | get SETTING\n"
 		"       lockcctl guard apply | list\n"
 		"       lockcctl oci-hook              (run by the runtime: OCI state on stdin)\n"

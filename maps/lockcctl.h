@@ -137,6 +137,9 @@ int do_policy_check(int argc, char **argv);
 /* The name of bit `bit` in set class `class` ("capability", "socket", "netlink"), or NULL. */
 const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
+/* events --explain (lockcctl-explain.c): the rule that decided a denial and the line that would allow it. */
+void explain_denial(const struct lockc_event *e, const char *detail, char *decided, size_t decided_size,
+		    char *allow, size_t allow_size);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);
 int do_guard_apply(int argc, char **argv);

@@ -429,7 +429,7 @@ $builtin"
 	assert_output "Error: cannot open lockc's map $BATS_TEST_TMPDIR/none/maps/guards (No such file or directory); load lockc with lockc-load first."
 	# What is not an option stays the command's.
 	run "$LOCKCCTL" events --frobnicate
-	assert_output "Error: unknown argument '--frobnicate'; 'events' takes only --follow."
+	assert_output "Error: unknown argument '--frobnicate'; 'events' takes --follow and --explain."
 }
 
 @test "volume rules take '*' and the container's own ids as whole components; other rules take plain paths" {

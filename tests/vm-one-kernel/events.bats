@@ -144,3 +144,26 @@ audited unix-connect $BATS_FILE_TMPDIR/host-sockets/docker.sock restricted-caps 
 	[ "${#path}" -ge 300 ]
 	[[ "$path" == /run/secrets/kubernetes.io/deep/* ]]
 }
+
+@test "events --explain names the rule that decided a denial and the line that allows it, and that line does" {
+	local name=c$RANDOM
+	run container_run runc "$name" restricted --user 1000 -- sh -c 'cat /usrx/file; cat /proc/sys/kernel/hostname'
+	run "$LOCKCCTL" events --explain
+	assert_output_contains " denied open /usrx/file container=$name "
+	assert_output_contains "
+  decided by: no file rule matches
+  to allow it, add to policy restricted: allow file /usrx/file
+"
+	assert_output_contains "
+  decided by: deny file /proc/sys
+  to allow it, add to policy restricted: allow file /proc/sys/kernel/hostname"
+	run container_run runc "c$RANDOM" restricted --user 1000 -- cat /usrx/file
+	run "$LOCKCCTL" --json events --explain
+	[ "$(jq -r '"\(.decided_by) | \(.allow_with)"' <<<"$output")" = "no file rule matches | allow file /usrx/file" ]
+
+	# The suggested line, added to the policy, lets the open through.
+	{ cat "$POLICY_DEFAULTS/restricted.policy"; echo "allow file /usrx/file"; } >"$BATS_TEST_TMPDIR/explained.policy"
+	"$LOCKCCTL" policy apply "$BATS_TEST_TMPDIR/explained.policy" >/dev/null
+	run container_run runc "c$RANDOM" explained --user 1000 -- cat /usrx/file
+	assert_output "next to /usr"
+}
