@@ -142,16 +142,28 @@ remove_test_containers() {
 	for name in $(crun list -q 2>/dev/null); do container_remove crun "$name"; done
 }
 
+# wait_until SECONDS COMMAND...: run COMMAND (quietly) until it succeeds,
+# at most SECONDS.
+wait_until() {
+	local seconds=$1 i
+	shift
+	for ((i = 0; i < seconds * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "wait_until: $* still fails after $seconds s" >&2
+	return 1
+}
+
 # wait_for TEST PATH: until `test TEST PATH` holds, at most 10 s
 # (wait_for -e SOCKET, wait_for -s OUTPUT).
 wait_for() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		test "$1" "$2" && return 0
-		sleep 0.1
-	done
-	echo "wait_for: test $1 $2 still fails after 10 s" >&2
-	return 1
+	wait_until 10 test "$1" "$2"
+}
+
+# "name policy" of every registration, one a line.
+registrations() {
+	"$LOCKCCTL" --json container list | jq -r '.[] | "\(.name) \(.policy)"'
 }
 
 # A host service that containers must not reach: a UNIX socket listening at

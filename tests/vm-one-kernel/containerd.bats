@@ -24,7 +24,7 @@ setup_file() {
 	grep -q "sandbox_image = \"$IMAGE\"" "$BATS_FILE_TMPDIR/config.toml"
 	containerd --config "$BATS_FILE_TMPDIR/config.toml" >"$BATS_FILE_TMPDIR/containerd.log" 2>&1 &
 	echo $! >"$BATS_FILE_TMPDIR/containerd.pid"
-	wait_for 120 ctr version
+	wait_until 120 ctr version
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	make_oci_archive "$BATS_FILE_TMPDIR/rootfs" lockc-test "$BATS_FILE_TMPDIR/image.tar"
 	ctr --namespace k8s.io images import "$BATS_FILE_TMPDIR/image.tar" >/dev/null
@@ -34,10 +34,10 @@ setup_file() {
 
 teardown_file() {
 	kill "$(cat "$BATS_FILE_TMPDIR/containerd.pid")"
-	wait_for 60 sh -c '! ctr version'
+	wait_until 60 sh -c '! ctr version'
 	# The shims outlive containerd; their containers are gone by now.
 	pkill -f containerd-shim-runc-v2 || true
-	wait_for 30 umount /var/lib/containerd
+	wait_until 30 umount /var/lib/containerd
 	rm -f /etc/lockc/lockc.conf
 	leave_lockc_loaded
 }
@@ -51,22 +51,6 @@ teardown() {
 	done
 	ctr tasks kill --signal SIGKILL lockc-ctr >/dev/null 2>&1 || true
 	ctr containers delete lockc-ctr >/dev/null 2>&1 || true
-}
-
-# Run "$@" until it succeeds, at most $1 seconds.
-wait_for() {
-	local seconds=$1 i
-	shift
-	for ((i = 0; i < seconds * 2; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.5
-	done
-	echo "still failing after ${seconds}s: $*" >&2
-	return 1
-}
-
-registrations() {
-	"$LOCKCCTL" --json container list | jq -r '.[] | "\(.name) \(.policy)"'
 }
 
 PODS=()

@@ -18,7 +18,7 @@ setup_file() {
 	sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/docker-daemon.json.in" >/etc/docker/daemon.json
 	dockerd >"$BATS_FILE_TMPDIR/dockerd.log" 2>&1 &
 	echo $! >"$BATS_FILE_TMPDIR/dockerd.pid"
-	wait_for 120 docker info
+	wait_until 120 docker info
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	tar -C "$BATS_FILE_TMPDIR/rootfs" -c . | docker import - lockc-test >/dev/null
 }
@@ -26,8 +26,8 @@ setup_file() {
 teardown_file() {
 	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
 	kill "$(cat "$BATS_FILE_TMPDIR/dockerd.pid")"
-	wait_for 60 sh -c '! docker info'
-	wait_for 30 umount /var/lib/docker
+	wait_until 60 sh -c '! docker info'
+	wait_until 30 umount /var/lib/docker
 	rm -f /etc/docker/daemon.json /etc/lockc/lockc.conf
 	leave_lockc_loaded
 }
@@ -35,23 +35,6 @@ teardown_file() {
 teardown() {
 	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
 	rm -f /etc/lockc/lockc.conf
-}
-
-# Run "$@" until it succeeds, at most $1 seconds.
-wait_for() {
-	local seconds=$1 i
-	shift
-	for ((i = 0; i < seconds * 2; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.5
-	done
-	echo "still failing after ${seconds}s: $*" >&2
-	return 1
-}
-
-# name policy of every registration, one a line.
-registrations() {
-	"$LOCKCCTL" --json container list | jq -r '.[] | "\(.name) \(.policy)"'
 }
 
 @test "docker run gets the node default (baseline), and docker exec is confined too" {
@@ -116,7 +99,7 @@ touch: /x: Read-only file system"
 	# Fails once, then sleeps: /tmp is the container's own and outlives a restart.
 	id=$(docker run -d --restart on-failure lockc-test sh -c '[ -e /tmp/once ] && exec sleep 1000; touch /tmp/once; exit 3')
 	# Docker counts a container waiting to restart as running, and restarting.
-	wait_for 120 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $id)\" = '1 true false' ]"
+	wait_until 120 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $id)\" = '1 true false' ]"
 	run registrations
 	assert_output "${id:0:12} baseline"
 	run docker exec "$id" cat /usrx/file
