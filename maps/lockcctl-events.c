@@ -62,7 +62,8 @@ static const char *const operation_names[] = {
 #define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
 
 static volatile sig_atomic_t stop;
-static bool explain;
+/* --explain: the maps it reads, opened once; -1 without it. */
+static int explain_policies_fd = -1, explain_rules_fd = -1;
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, to date the kernel's timestamps. */
 static __s64 realtime_offset_ns;
 
@@ -240,8 +241,9 @@ static int print_event(void *ctx, void *data, size_t size)
 	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));
 	format_time(e->time_ns, when, sizeof(when));
 	describe_value(e, value, sizeof(value));
-	if (explain)
-		explain_denial(e, detail, decided, sizeof(decided), allow, sizeof(allow));
+	if (explain_rules_fd >= 0)
+		explain_denial(explain_policies_fd, explain_rules_fd, e, detail, decided, sizeof(decided), allow,
+			       sizeof(allow));
 
 	if (json_output) {
 		json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:s}", "time", when, "decision",
@@ -321,7 +323,7 @@ static void print_drops(const struct lockc_event_stats *then, const struct lockc
 int do_events(int argc, char **argv)
 {
 	struct lockc_event_stats start = {}, then, now;
-	bool follow = false;
+	bool follow = false, explain = false;
 	struct ring_buffer *rb;
 	int events_fd, stats_fd, n;
 
@@ -334,6 +336,10 @@ int do_events(int argc, char **argv)
 			fail("unknown argument '%s'; 'events' takes --follow and --explain.", argv[i]);
 	}
 	events_fd = open_map("events", 0, 0);
+	if (explain) {
+		explain_policies_fd = open_policies();
+		explain_rules_fd = open_rules();
+	}
 	stats_fd = open_map("event_stats", sizeof(__u32), sizeof(struct lockc_event_stats));
 	realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 

@@ -95,20 +95,19 @@ static enum lockc_verdict deciding_rule(int rules_fd, __u32 ruleset, enum lockc_
 /*
  * What decided denial `e` (detail: its sanitized detail) under the policy
  * named in it, and the line that would allow it, into `decided` and
- * `allow` (empty when not known).
+ * `allow` (empty when not known). The maps are opened once by the caller.
  */
-void explain_denial(const struct lockc_event *e, const char *detail, char *decided, size_t decided_size,
-		    char *allow, size_t allow_size)
+void explain_denial(int policies_fd, int rules_fd, const struct lockc_event *e, const char *detail, char *decided,
+		    size_t decided_size, char *allow, size_t allow_size)
 {
 	enum lockc_rule_class class = 0;
 	struct lockc_policy policy;
 	__u64 *ids;
 	size_t count;
 	__u32 id;
-	int policies_fd, rules_fd;
 
 	decided[0] = allow[0] = '\0';
-	if (e->operation < sizeof(switch_of) / sizeof(switch_of[0]) && switch_of[e->operation]) {
+	if (e->operation < COUNT(switch_of) && switch_of[e->operation]) {
 		snprintf(decided, decided_size, "deny %s", switch_of[e->operation]);
 		snprintf(allow, allow_size, "allow %s", switch_of[e->operation]);
 		return;
@@ -149,16 +148,11 @@ void explain_denial(const struct lockc_event *e, const char *detail, char *decid
 		return;
 
 	/* A path: find the rule in the policy's ruleset. */
-	policies_fd = open_policies();
-	rules_fd = open_rules();
 	count = sorted_keys(policies_fd, sizeof(__u32), &ids);
 	id = policy_find(policies_fd, ids, count, e->policy_name);
 	free(ids);
-	if (id == LOCKC_POLICY_ID_NONE || bpf_map_lookup_elem(policies_fd, &id, &policy)) {
-		close(policies_fd);
-		close(rules_fd);
+	if (id == LOCKC_POLICY_ID_NONE || bpf_map_lookup_elem(policies_fd, &id, &policy))
 		return;
-	}
 	/* A write is refused by the file rules first, then by the write rules. */
 	if (class == LOCKC_RULE_WRITE &&
 	    deciding_rule(rules_fd, policy.ruleset, LOCKC_RULE_FILE, detail, decided, decided_size) !=
@@ -170,6 +164,4 @@ void explain_denial(const struct lockc_event *e, const char *detail, char *decid
 		snprintf(decided, decided_size, "no %s rule matches", class_name(class));
 	}
 	snprintf(allow, allow_size, "allow %s %s", class_name(class), detail);
-	close(policies_fd);
-	close(rules_fd);
 }

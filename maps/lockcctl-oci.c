@@ -23,6 +23,10 @@ static const char *const namespace_annotations[] = {
 	"io.kubernetes.cri.sandbox-namespace",
 };
 
+/* The pod sandbox's id and the pod's uid, as containerd and CRI-O (and podman's pods) pass them. */
+static const char *const sandbox_annotations[] = { "io.kubernetes.cri.sandbox-id", "io.kubernetes.cri-o.SandboxID" };
+static const char *const pod_annotations[] = { "io.kubernetes.cri.sandbox-uid", "io.kubernetes.pod.uid" };
+
 static const struct node_config *hook_config;
 static char hook_container[LOCKC_NAME_MAX] = "(unknown)";
 
@@ -72,6 +76,16 @@ static const char *annotation(json_t *annotations, const char *key)
 	return json_string_value(json_object_get(annotations, key));
 }
 
+/* The value of the first of `keys` that `annotations` has, or NULL. */
+static const char *first_annotation(json_t *annotations, const char *const *keys, size_t count)
+{
+	const char *value = NULL;
+
+	for (size_t i = 0; i < count && !value; i++)
+		value = annotation(annotations, keys[i]);
+	return value;
+}
+
 struct choice {
 	char policy[LOCKC_NAME_MAX];
 	enum lockc_mode mode;
@@ -99,10 +113,8 @@ static void choose(const struct node_config *cfg, json_t *annotations, json_t *a
 		strcpy(c->policy, asked);
 		snprintf(c->why, sizeof(c->why), "%s %s", asked_by, ANNOTATION_POLICY);
 	} else {
-		const char *ns = NULL;
+		const char *ns = first_annotation(annotations, namespace_annotations, COUNT(namespace_annotations));
 
-		for (size_t i = 0; i < sizeof(namespace_annotations) / sizeof(namespace_annotations[0]) && !ns; i++)
-			ns = annotation(annotations, namespace_annotations[i]);
 		strcpy(c->policy, cfg->default_policy);
 		snprintf(c->why, sizeof(c->why), "default-policy in %s", cfg->file);
 		for (size_t i = 0; ns && i < cfg->n_namespaces; i++) {
@@ -188,23 +200,10 @@ static json_t *docker_labels(json_t *spec, const char *id)
 	return labels;
 }
 
-/* The pod sandbox's id and the pod's uid, as containerd and CRI-O (and podman's pods) pass them. */
-static const char *const sandbox_annotations[] = { "io.kubernetes.cri.sandbox-id", "io.kubernetes.cri-o.SandboxID" };
-static const char *const pod_annotations[] = { "io.kubernetes.cri.sandbox-uid", "io.kubernetes.pod.uid" };
-
 /* What the placeholders of volume rules stand for (rule_pattern_problem). */
 struct volume_ids {
 	const char *container, *sandbox, *pod;
 };
-
-static const char *first_annotation(json_t *annotations, const char *const *keys, size_t count)
-{
-	const char *value = NULL;
-
-	for (size_t i = 0; i < count && !value; i++)
-		value = annotation(annotations, keys[i]);
-	return value && *value ? value : NULL;
-}
 
 /* The verdict of the volume rules on one form of a path; 0 when none matches. */
 static enum lockc_verdict volume_verdict(int rules_fd, __u32 ruleset, enum lockc_rule_class class, const char *path)
@@ -253,13 +252,13 @@ static bool volume_allowed(int rules_fd, __u32 ruleset, enum lockc_rule_class cl
 	char base[PATH_MAX], form[PATH_MAX];
 	bool allowed = false;
 
-	for (size_t b = 0; b < sizeof(id_of) / sizeof(id_of[0]); b++) {
+	for (size_t b = 0; b < COUNT(id_of); b++) {
 		enum lockc_verdict verdict;
 
 		if (b == 0) {
 			snprintf(base, sizeof(base), "%s", path);
 		} else {
-			if (!id_of[b])
+			if (!id_of[b] || !*id_of[b])
 				continue;
 			named_form(path, id_of[b], placeholder[b], base, sizeof(base));
 			if (strcmp(base, path) == 0)
@@ -410,8 +409,8 @@ int do_oci_hook(int argc, char **argv)
 		labels = docker_labels(spec, id);
 	choose(&cfg, annotations, labels ? labels : annotations, labels ? "Docker label" : "annotation", &choice);
 	ids.container = id;
-	ids.sandbox = first_annotation(annotations, sandbox_annotations, sizeof(sandbox_annotations) / sizeof(sandbox_annotations[0]));
-	ids.pod = first_annotation(annotations, pod_annotations, sizeof(pod_annotations) / sizeof(pod_annotations[0]));
+	ids.sandbox = first_annotation(annotations, sandbox_annotations, COUNT(sandbox_annotations));
+	ids.pod = first_annotation(annotations, pod_annotations, COUNT(pod_annotations));
 	check_mounts(spec, bundle, &choice, &ids);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
 	/*

@@ -9,8 +9,6 @@
 
 #include "lockcctl.h"
 
-#define COUNT(table) (sizeof(table) / sizeof((table)[0]))
-
 /* Switch classes: one verdict each, stated at most once per policy. */
 struct switch_class {
 	const char *name;

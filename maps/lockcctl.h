@@ -25,6 +25,7 @@
 #include "lockc.h"
 
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/lockc"
+#define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 #define CGROUP_MOUNT "/sys/fs/cgroup"
 
 /* Global options. */
@@ -138,8 +139,8 @@ int do_policy_check(int argc, char **argv);
 const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
 /* events --explain (lockcctl-explain.c): the rule that decided a denial and the line that would allow it. */
-void explain_denial(const struct lockc_event *e, const char *detail, char *decided, size_t decided_size,
-		    char *allow, size_t allow_size);
+void explain_denial(int policies_fd, int rules_fd, const struct lockc_event *e, const char *detail, char *decided,
+		    size_t decided_size, char *allow, size_t allow_size);
 int do_config_show(int argc, char **argv);
 int do_config_get(int argc, char **argv);
 int do_guard_apply(int argc, char **argv);
