@@ -166,9 +166,13 @@ dmesg: klogctl: Operation not permitted"
 /proc/sys/vm/overcommit_memory: read
 /sys/kernel/mm/transparent_hugepage/enabled: read"
 	done
-	# Root, /proc/sys writable: only lockc refuses the write.
+	# Root, /proc/sys writable: only lockc refuses the write; privileged
+	# writes the same value back.
 	run container_run runc "c$RANDOM" baseline --writable-kernel -- sh -c 'echo 1 >/proc/sys/vm/overcommit_memory'
 	assert_output "sh: can't create /proc/sys/vm/overcommit_memory: Operation not permitted"
+	run container_run runc "c$RANDOM" privileged --writable-kernel -- sh -c \
+		'value=$(cat /proc/sys/vm/overcommit_memory) && echo "$value" >/proc/sys/vm/overcommit_memory && echo written'
+	assert_output "written"
 	# Under baseline /sys reads as Docker leaves it, but for the firmware's tables.
 	run container_run runc "c$RANDOM" baseline -- sh -c 'ls /sys/block >/dev/null && echo block; ls /sys/firmware'
 	assert_output "block
