@@ -99,12 +99,22 @@ int BPF_PROG(lockc_cred_free, struct cred *cred)
  * task armed by it that lives on elsewhere (it moved out before the cgroup
  * went) is then denied everything: see confined().
  */
+/* Its own mounts go with it (lockcctl sweeps those of a registration deleted by hand). */
+static long forget_own_mount(struct bpf_map *map, struct lockc_own_mount_key *key, struct lockc_own_mount *value,
+			     __u64 *container)
+{
+	if (key->container == *container)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(lockc_forget, struct cgroup *cgrp, const char *path)
 {
 	__u64 id = BPF_CORE_READ(cgrp, kn, id);
 
-	bpf_map_delete_elem(&containers, &id);
+	if (bpf_map_delete_elem(&containers, &id) == 0)
+		bpf_for_each_map_elem(&own_mounts, forget_own_mount, &id, 0);
 	return 0;
 }
 

@@ -64,7 +64,7 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	/* Resolved against the task's root: the path the workload sees. */
 	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
 	if (len > 1 && c.policy)
-		verdict = rule_verdict(s, c.policy->ruleset, LOCKC_RULE_FILE, s->path, len - 1);
+		verdict = file_verdict(&c, s, len - 1, BPF_CORE_READ(file, f_path.mnt), file->f_path.dentry);
 	len = len > 1 ? len - 1 : 0;
 	if (verdict != LOCKC_VERDICT_ALLOW || !c.policy) {
 		ret = refuse(&c, LOCKC_OP_OPEN, 0, s, len);

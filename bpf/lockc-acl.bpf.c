@@ -27,6 +27,7 @@
 #include "cgroups.h"
 #include "rules.h"
 #include "paths.h"
+#include "own_mounts.h"
 #include "writes.h"
 
 /* setfacl(1): an ACL set or removed is a write of the file, as an extended attribute is. */

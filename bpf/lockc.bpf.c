@@ -28,6 +28,7 @@
  *   guards.h     the engines' cgroups: containers nobody registered
  *   rules.h      rule lookups and the inode verdict cache
  *   paths.h      path resolution where bpf_d_path may not run
+ *   own_mounts.h the file rules' verdict, and the container's own mounts
  *   writes.h     the verdict on changing a file, and kernel state
  *
  * and then the programs, one header per concern:
@@ -58,6 +59,7 @@
 #include "guards.h"
 #include "rules.h"
 #include "paths.h"
+#include "own_mounts.h"
 #include "writes.h"
 
 #include "arming.h"

@@ -24,6 +24,15 @@ struct {
 	__type(value, struct lockc_guard);
 } guards SEC(".maps");
 
+/* Written by lockcctl when it registers a container from its spec; see maps/own_mounts.md. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LOCKC_OWN_MOUNTS_MAX);
+	__type(key, struct lockc_own_mount_key);
+	__type(value, struct lockc_own_mount);
+} own_mounts SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LOCKC_POLICIES_MAX);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The verdict on a change to a file, shared by every hook that changes
- * one: the file rules, then the write rules (write_check()), and the kernel
+ * one: the file rules (and the own mounts they fall back on), then the write rules (write_check()), and the kernel
  * state that a policy keeps from the container whatever its paths say
  * (kernel_state_refused(): bpffs, sysfs, /proc/sys, cgroups outside the
  * container's own).
@@ -186,7 +186,7 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 		goto out;
 	}
 	allowed = len > 0 &&
-		  rule_verdict(s, c->policy->ruleset, LOCKC_RULE_FILE, s->path, len) == LOCKC_VERDICT_ALLOW &&
+		  file_verdict(c, s, len, vfsmnt, dentry) == LOCKC_VERDICT_ALLOW &&
 		  write_allowed(s, c->policy, len);
 	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
 		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,

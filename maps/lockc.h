@@ -164,7 +164,15 @@ struct lockc_policy {
 	__u64 capabilities;
 	__u64 socket_families;		/* bit N: socket(2) of address family N, but AF_NETLINK */
 	__u32 netlink_protocols;	/* bit N: AF_NETLINK sockets of protocol N */
-	__u32 reserved;			/* zero */
+	/*
+	 * ALLOW: a file that no file rule matches may be opened (and changed,
+	 * as far as the write rules let it) when it is reached through one of
+	 * the container's own mounts, those "own_mounts" lists for it: its
+	 * root file system, its tmpfs mounts, the volumes the spec check
+	 * approved. An explicit DENY file rule still wins. DENY: the file
+	 * rules alone decide.
+	 */
+	enum lockc_verdict own_mounts;
 };
 
 /* What a path rule governs. */
@@ -309,6 +317,30 @@ struct lockc_guard {
 };
 
 #define LOCKC_GUARDS_MAX 256
+
+/*
+ * Map "own_mounts": the mounts that the runtime made for a container before
+ * its workload ran, and that hold the container's own files: its root file
+ * system, its tmpfs and ramfs mounts, and the bind mounts (volumes) whose
+ * sources the spec check approved. Written by lockcctl when it registers a
+ * container from its OCI spec (the hook, the runtime wrapper), read from
+ * the container's /proc/PID/mountinfo then; a guard's or an adopted
+ * registration has none. A mount is named by the directory it shows, as
+ * stat(2) names it: the device of its file system and its root's inode.
+ * The kernel deletes a container's entries with its cgroup.
+ */
+struct lockc_own_mount_key {
+	__u64 container;	/* cgroup id, a key of "containers" */
+	__u32 dev_major;	/* the mount's file system, major(st_dev) */
+	__u32 dev_minor;	/* minor(st_dev) */
+	__u64 ino;		/* the inode of the mount's root directory (or file) */
+};
+
+struct lockc_own_mount {
+	char mount_point[LOCKC_NAME_MAX];	/* inside the container, for admins; cut to fit */
+};
+
+#define LOCKC_OWN_MOUNTS_MAX 65536
 
 /*
  * Map "path_changes": one __u64 at key 0, the number of renames, unlinks of

@@ -188,6 +188,22 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 	return id;
 }
 
+/*
+ * Take back a registration that cannot be finished: delete it, or put back
+ * the guard's registration it replaced, which keeps every task that one
+ * armed confined.
+ */
+void registration_undo(__u64 id, const struct lockc_container *replaced)
+{
+	int fd = open_containers();
+
+	if (replaced->name[0])
+		bpf_map_update_elem(fd, &id, replaced, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &id);
+	close(fd);
+}
+
 /* The words of 'container add' and 'container adopt'. */
 struct registration_args {
 	const char *cgroup, *policy, *name;
@@ -260,6 +276,7 @@ int do_container_delete(int argc, char **argv)
 		fail(errno == ENOENT ? "cgroup %s is not registered." : "cannot unregister cgroup %s: %s.",
 		     path, strerror(errno));
 	close(fd);
+	own_mounts_forget(id);
 	return 0;
 }
 
@@ -462,12 +479,8 @@ static void __attribute__((noreturn, format(printf, 2, 3))) adopt_failed(__u64 i
 {
 	char msg[1024];
 	va_list ap;
-	int fd = open_containers();
 
-	if (adopt_replaced.name[0])
-		bpf_map_update_elem(fd, &id, &adopt_replaced, BPF_ANY);
-	else
-		bpf_map_delete_elem(fd, &id);
+	registration_undo(id, &adopt_replaced);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

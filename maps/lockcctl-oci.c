@@ -369,14 +369,37 @@ static void cgroup_of_pid(long pid, char *out, size_t size)
 		fail("process %ld is in no cgroup v2 cgroup; lockc needs the unified cgroup hierarchy.", pid);
 }
 
+/* The spec's root.path, absolute and without symlinks (relative ones are the bundle's). */
+static void spec_root_path(json_t *spec, const char *bundle, char *out, size_t size)
+{
+	const char *root = NULL;
+	char joined[PATH_MAX], *resolved;
+
+	if (json_unpack(spec, "{s:{s:s}}", "root", "path", &root) || !*root)
+		fail("the spec names no root.path.");
+	if (root[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", root);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", bundle, root);
+	resolved = realpath(joined, NULL);
+	if (!resolved)
+		fail("cannot resolve the container's root %s: %s.", joined, strerror(errno));
+	snprintf(out, size, "%s", resolved);
+	free(resolved);
+}
+
 int do_oci_hook(int argc, char **argv)
 {
 	struct node_config cfg;
 	struct lockc_container entry, replaced;
 	struct volume_ids ids;
 	struct choice choice;
-	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX];
+	char bundle_config[PATH_MAX], cgroup[PATH_MAX], path[PATH_MAX], root[PATH_MAX];
 	json_t *state, *spec, *annotations, *labels = NULL;
+	struct own_mount_record *own;
+	const char *problem;
+	size_t own_count;
+	__u64 cgroup_id;
 	json_error_t jerr;
 	const char *id, *bundle;
 	json_int_t pid;
@@ -413,12 +436,20 @@ int do_oci_hook(int argc, char **argv)
 	ids.pod = first_annotation(annotations, pod_annotations, COUNT(pod_annotations));
 	check_mounts(spec, bundle, &choice, &ids);
 	cgroup_of_pid((long)pid, cgroup, sizeof(cgroup));
+	spec_root_path(spec, bundle, root, sizeof(root));
+	own_count = own_mounts_read((long)pid, root, &own);
 	/*
 	 * A container created through lockc-runtime whose spec also carries
 	 * the hook from hooks.d is registered twice: the second time is fine.
 	 */
-	container_register(cgroup, choice.policy, hook_container, choice.mode, true, path, sizeof(path), &entry,
-			   &replaced);
+	cgroup_id = container_register(cgroup, choice.policy, hook_container, choice.mode, true, path,
+				       sizeof(path), &entry, &replaced);
+	problem = own_mounts_write(cgroup_id, own, own_count);
+	if (problem) {
+		registration_undo(cgroup_id, &replaced);
+		fail("%s; the container was not registered.", problem);
+	}
+	free(own);
 	hook_log(LOG_INFO, "container %s registered with policy %s", choice.policy);
 	json_decref(labels);
 	json_decref(spec);

@@ -34,6 +34,7 @@ const struct switch_class switch_classes[] = {
 	{ "net-server", offsetof(struct lockc_policy, net_server) },
 	{ "exec-memfd", offsetof(struct lockc_policy, exec_memfd) },
 	{ "exec-anonymous", offsetof(struct lockc_policy, exec_anonymous) },
+	{ "own-mounts", offsetof(struct lockc_policy, own_mounts) },
 };
 
 const size_t switch_class_count = COUNT(switch_classes);

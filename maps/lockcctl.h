@@ -102,6 +102,19 @@ __u64 container_register(const char *cgroup, const char *policy_name, const char
 			 bool same_ok, char *path, size_t path_size, struct lockc_container *entry,
 			 struct lockc_container *replaced);
 
+/* The container's own mounts (lockcctl-own-mounts.c, maps/own_mounts.md). */
+struct own_mount_record {
+	struct lockc_own_mount_key key;
+	struct lockc_own_mount value;
+};
+int open_own_mounts(void);
+size_t own_mounts_read(long pid, const char *spec_root, struct own_mount_record **out);
+const char *own_mounts_write(__u64 id, struct own_mount_record *records, size_t count);
+void own_mounts_forget(__u64 id);
+
+/* Delete registration `id`, or put back the guard's it replaced (replaced->name non-empty). */
+void registration_undo(__u64 id, const struct lockc_container *replaced);
+
 /* The id of the policy named `name` among `ids`, or LOCKC_POLICY_ID_NONE. */
 __u32 policy_find(int fd, const __u64 *ids, size_t count, const char *name);
 

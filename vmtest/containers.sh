@@ -64,7 +64,7 @@ build_rootfs() {
 	echo 'not a secret' >"$rootfs/run/other/token"
 }
 
-# bundle_create NAME [--mount SRC:DST]... [--cap CAP]... [--annotation KEY=VALUE]...
+# bundle_create NAME [--mount SRC:DST]... [--tmpfs DST]... [--cap CAP]... [--annotation KEY=VALUE]...
 #               [--user UID] [--new-privileges] [--host-pid] [--host-ipc] [--host-cgroupns]
 #               [--all-devices] [--writable-kernel] [--all-caps] [--host-dir-fd DIR]
 #               [--hook] -- ARGS...
@@ -87,6 +87,8 @@ bundle_create() {
 		case $1 in
 		--mount) mounts=$(jq -c --arg src "${2%%:*}" --arg dst "${2#*:}" \
 			'. + [{destination: $dst, type: "bind", source: $src, options: ["rbind", "rw"]}]' <<<"$mounts") ;;
+		--tmpfs) mounts=$(jq -c --arg dst "$2" \
+			'. + [{destination: $dst, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"]}]' <<<"$mounts") ;;
 		--cap) caps=$(jq -c --arg cap "CAP_$2" '. + [$cap]' <<<"$caps") ;;
 		# As a runtime that leaks one (CVE-2024-21626) hands it over.
 		--host-dir-fd) host_dir_fd=$2 ;;

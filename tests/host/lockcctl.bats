@@ -145,7 +145,7 @@ $POLICY_DEFAULTS/privileged.policy: policy privileged, 6 rules"
 
 	printf 'deny syslogs\n' >"$POLICIES/c.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/c.policy"
-	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, volume-readonly, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server, exec-memfd, exec-anonymous."
+	assert_output "Error: $POLICIES/c.policy:1: unknown rule class 'syslogs'; known: file, bind-mount, volume, volume-readonly, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server, exec-memfd, exec-anonymous, own-mounts."
 
 	printf 'deny syslog now # really\n' >"$POLICIES/d.policy"
 	run "$LOCKCCTL" policy apply "$POLICIES/d.policy"
@@ -284,7 +284,7 @@ policy_error() {
 	printf 'allow sysl0g\n' >"$POLICIES/bad.policy"
 	run "$LOCKCCTL" --pin-dir /nonexistent policy apply "$POLICIES/good.policy" "$POLICIES/bad.policy"
 	assert_status 1
-	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, volume-readonly, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server, exec-memfd, exec-anonymous."
+	assert_output "Error: $POLICIES/bad.policy:1: unknown rule class 'sysl0g'; known: file, bind-mount, volume, volume-readonly, exec, write, device, ipc, capability, socket, netlink, syslog, mount, chroot, host-sockets, host-ipc, bpf, perf-events, keyring, set-time, kernel-load, user-namespaces, kernel-tunables, signal-outside, ptrace-outside, run-as-root, become-root, raw-sockets, net-client, net-server, exec-memfd, exec-anonymous, own-mounts."
 }
 
 @test "two files defining the same policy are refused" {

@@ -130,6 +130,7 @@ program lockc_module_request
 program lockc_userns_create
 map containers
 map guards
+map own_mounts
 map policies
 map rules
 map armed_tasks

@@ -16,7 +16,7 @@ load ../upgrade-fixture
 	declare -A before
 	"$SCRIPTS/lockc-load" >/dev/null
 	guarded_policy "$LOCKCCTL" "$POLICY_DEFAULTS/privileged.policy"
-	for name in containers guards policies rules armed_tasks allowed_inodes; do before[$name]=$(map_id "$name"); done
+	for name in containers guards own_mounts policies rules armed_tasks allowed_inodes; do before[$name]=$(map_id "$name"); done
 	mkdir "$next"
 	cp "$PROJECT"/build/lockc{.,-}* "$PROJECT/build/lockcctl" "$next/"
 	echo "$version+next" >"$next/lockc.version"
@@ -24,10 +24,10 @@ load ../upgrade-fixture
 
 	LOCKC_OBJECT_DIR=$next run "$SCRIPTS/lockc-load"
 	assert_status 0
-	assert_output "lockc upgraded from $version to $version+next: $programs programs attached, $maps maps pinned at $PIN (10 maps reused, 0 carried)."
+	assert_output "lockc upgraded from $version to $version+next: $programs programs attached, $maps maps pinned at $PIN (11 maps reused, 0 carried)."
 	assert_loop_never_failed
 
-	for name in containers guards policies rules armed_tasks; do [ "$(map_id "$name")" = "${before[$name]}" ]; done
+	for name in containers guards own_mounts policies rules armed_tasks; do [ "$(map_id "$name")" = "${before[$name]}" ]; done
 	# A verdict remembered by one build is never another's.
 	[ "$(map_id allowed_inodes)" != "${before[allowed_inodes]}" ]
 	assert_still_confined

@@ -98,6 +98,7 @@ allow net-client
 allow net-server
 allow exec-memfd
 allow exec-anonymous
+allow own-mounts
 allow capability all
 allow socket all
 allow netlink all
@@ -158,7 +159,7 @@ programs: $programs of $programs attached"
 	expected+=$'\n'"maps: $maps of $maps pinned"
 	rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)
 	guards=$(grep -Ec '^guard(-exempt)? ' "$POLICY_DEFAULTS/lockc.conf")
-	expected+=$'\n'$(map_status_lines containers=1 guards="$guards" policies=4 rules="$rules" armed_tasks path_changes=1 \
+	expected+=$'\n'$(map_status_lines containers=1 guards="$guards" own_mounts=0 policies=4 rules="$rules" armed_tasks path_changes=1 \
 		task_creds=0 allowed_inodes loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4)
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
@@ -169,7 +170,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state, .programs[0].name, ([.maps[] | .name + "=" + (.entries | tostring)] | join(" "))' \
 		<<<"$output")" = "loaded
 lockc_arm
-containers=1 guards=$guards policies=4 rules=$rules armed_tasks=null path_changes=1 task_creds=0 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+containers=1 guards=$guards own_mounts=0 policies=4 rules=$rules armed_tasks=null path_changes=1 task_creds=0 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
@@ -229,6 +230,7 @@ deny net-client
 deny net-server
 deny exec-memfd
 deny exec-anonymous
+deny own-mounts
 deny capability all
 deny socket all
 deny netlink all

@@ -195,3 +195,52 @@ volume"
 	run hooked runc "$name" --mount /:/rootfs -- true
 	assert_output_contains "Error: lockc refuses container $name: policy 'baseline' (chosen by default-policy in /etc/lockc/lockc.conf) does not allow the host path / mounted at /rootfs;"
 }
+
+@test "allow own-mounts: the container's root file system, tmpfs and approved volume are its own; host paths, kernel interfaces and deny rules are not" {
+	local name=c$RANDOM volume=$BATS_TEST_TMPDIR/volume
+	mkdir -m 1777 "$volume"
+	echo 'in the volume' >"$volume/file"
+	apply_policy_variant own restricted 'allow own-mounts' "allow volume $volume"
+	run hooked runc "$name" --annotation org.lockc.policy=own --user 1000 --mount "$volume:/cache" --tmpfs /scratch -- \
+		sh -c 'cat /usrx/file; echo x >/scratch/f && cat /scratch/f; echo y >/cache/new && cat /cache/file /cache/new
+			cat /run/secrets/kubernetes.io/serviceaccount/token; cat /sys/kernel/uevent_seqnum; cat /proc/sys/kernel/ostype'
+	assert_output "next to /usr
+x
+in the volume
+y
+cat: can't open '/run/secrets/kubernetes.io/serviceaccount/token': Operation not permitted
+cat: can't open '/sys/kernel/uevent_seqnum': Operation not permitted
+cat: can't open '/proc/sys/kernel/ostype': Operation not permitted"
+	# The kernel drops the container's own mounts with its cgroup.
+	runc delete --force "$name"
+	[ "$(bpftool -j map dump pinned "$PIN/maps/own_mounts" | jq length)" = 0 ]
+
+	# The twin: the same container under a policy without own-mounts.
+	apply_policy_variant own-off restricted "allow volume $volume"
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=own-off --user 1000 --mount "$volume:/cache" --tmpfs /scratch -- \
+		sh -c 'cat /usrx/file; echo x >/scratch/f; cat /cache/file'
+	assert_output "cat: can't open '/usrx/file': Operation not permitted
+sh: can't create /scratch/f: Operation not permitted
+cat: can't open '/cache/file': Operation not permitted"
+}
+
+@test "own mounts are recorded from the container's mount table, by runc before pivot_root and by crun alike" {
+	local runtime name volume=$BATS_TEST_TMPDIR/volume
+	mkdir -m 1777 "$volume"
+	apply_policy_variant own restricted 'allow own-mounts' "allow volume $volume"
+	for runtime in runc crun; do
+		name=c$RANDOM
+		bundle_create "$name" --hook --annotation org.lockc.policy=own --user 1000 --mount "$volume:/cache" \
+			--tmpfs /scratch -- sleep 1000
+		"$runtime" create --bundle "$CONTAINER_DIR/$name" "$name" >/dev/null
+		# Never proc, sysfs, devpts or mqueue.
+		run sh -c "bpftool -j map dump pinned $PIN/maps/own_mounts | jq -r '.[] | .formatted // . | .value.mount_point' |
+			grep -Ex '/|/cache|/scratch|/proc|/sys|/dev/pts|/dev/mqueue' | sort"
+		assert_output "/
+/cache
+/scratch"
+		"$runtime" delete --force "$name"
+		[ "$(bpftool -j map dump pinned "$PIN/maps/own_mounts" | jq length)" = 0 ]
+	done
+}
