@@ -272,6 +272,13 @@ $(DEB_NEXT): $(TRACKED)
 # What kubernetes/lockc.yaml runs (kubernetes/build-image): the installed
 # tree, a static lockcctl, which the node runs from its OCI hook whatever
 # libraries the node has, and node-install, as an OCI archive.
+# The workload suite's server image (tests/vm-one-kernel/workloads.bats):
+# Debian's nginx, PostgreSQL, Redis and Python, built with mmdebstrap.
+WORKLOAD_IMAGE := $(BUILD)/workload-image.tar
+
+$(WORKLOAD_IMAGE): tests/workload/build-image tests/workload/app.py tests/workload/nginx-unprivileged.conf | $(BUILD)
+	tests/workload/build-image $@
+
 STATIC_HELPER := $(BUILD)/lockcctl-static
 IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
 
@@ -290,7 +297,7 @@ $(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HE
 # older build and install both packages and the image. Defined after those
 # rules, since make expands a rule's prerequisites where it reads it.
 host-test-inputs: all $(DEB)
-vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON)
+vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON) $(WORKLOAD_IMAGE)
 
 check: deps
 	tests/run

@@ -155,6 +155,26 @@ wait_until() {
 	return 1
 }
 
+# Real dockerd with lockc's daemon.json as docs/runtimes.md says
+# (lockc-runtime the default runtime), its storage on a tmpfs: overlayfs
+# cannot stack on the guest's overlay root. stop_dockerd undoes it.
+start_dockerd() {
+	mkdir -p /var/lib/docker /etc/docker
+	mount -t tmpfs tmpfs /var/lib/docker
+	sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/docker-daemon.json.in" >/etc/docker/daemon.json
+	dockerd >"$BATS_FILE_TMPDIR/dockerd.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/dockerd.pid"
+	wait_until 120 docker info
+}
+
+stop_dockerd() {
+	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
+	kill "$(cat "$BATS_FILE_TMPDIR/dockerd.pid")"
+	wait_until 60 sh -c '! docker info'
+	wait_until 30 umount /var/lib/docker
+	rm -f /etc/docker/daemon.json
+}
+
 # wait_for TEST PATH: until `test TEST PATH` holds, at most 10 s
 # (wait_for -e SOCKET, wait_for -s OUTPUT).
 wait_for() {

@@ -62,6 +62,11 @@ build_rootfs() {
 	ln -sfn ..data/token "$token_dir/token"
 	mkdir -p "$rootfs/run/other"
 	echo 'not a secret' >"$rootfs/run/other/token"
+	# An application where many images keep theirs, outside the FHS.
+	mkdir -p "$rootfs/app"
+	echo 'hello from /app' >"$rootfs/app/greeting"
+	printf '#!/bin/sh\ncat /app/greeting\n' >"$rootfs/app/run"
+	chmod 755 "$rootfs/app/run"
 }
 
 # bundle_create NAME [--mount SRC:DST]... [--tmpfs DST]... [--cap CAP]... [--annotation KEY=VALUE]...

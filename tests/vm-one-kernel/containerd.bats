@@ -86,11 +86,11 @@ create_container() {
 	run registrations
 	assert_output "${POD:0:12} restricted
 ${CONTAINER:0:12} restricted"
-	run "$CRI" exec "$CONTAINER" sh -c 'id -u; cat /usr/file; cat /usrx/file'
+	run "$CRI" exec "$CONTAINER" sh -c 'id -u; cat /usr/file; cat /proc/kallsyms'
 	assert_status 1
 	assert_output "1000
 in the image
-cat: can't open '/usrx/file': Operation not permitted"
+cat: can't open '/proc/kallsyms': Operation not permitted"
 }
 
 @test "without an annotation the pod's namespace decides: kube-system is privileged, default gets baseline" {

@@ -11,24 +11,14 @@ load ../vm
 
 setup_file() {
 	load_lockc
-	# Image and container storage on tmpfs: overlayfs cannot stack on
-	# the guest's overlay root.
-	mkdir -p /var/lib/docker /etc/docker
-	mount -t tmpfs tmpfs /var/lib/docker
-	sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/docker-daemon.json.in" >/etc/docker/daemon.json
-	dockerd >"$BATS_FILE_TMPDIR/dockerd.log" 2>&1 &
-	echo $! >"$BATS_FILE_TMPDIR/dockerd.pid"
-	wait_until 120 docker info
+	start_dockerd
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	tar -C "$BATS_FILE_TMPDIR/rootfs" -c . | docker import - lockc-test >/dev/null
 }
 
 teardown_file() {
-	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
-	kill "$(cat "$BATS_FILE_TMPDIR/dockerd.pid")"
-	wait_until 60 sh -c '! docker info'
-	wait_until 30 umount /var/lib/docker
-	rm -f /etc/docker/daemon.json /etc/lockc/lockc.conf
+	stop_dockerd
+	rm -f /etc/lockc/lockc.conf
 	leave_lockc_loaded
 }
 
@@ -41,9 +31,9 @@ teardown() {
 	local id
 	id=$(docker run -d lockc-test sleep 1000)
 	[ "$(registrations)" = "${id:0:12} baseline" ]
-	run docker exec "$id" cat /usrx/file
+	run docker exec "$id" cat /proc/kallsyms
 	assert_status 1
-	assert_output "cat: can't open '/usrx/file': Operation not permitted"
+	assert_output "cat: can't open '/proc/kallsyms': Operation not permitted"
 	run docker exec "$id" cat /usr/file
 	assert_output "in the image"
 	# docker stop is prompt, and the kernel drops the registration with the cgroup.
@@ -78,20 +68,50 @@ teardown() {
 }
 
 @test "what Docker users pass every day starts confined: --init, --tmpfs, -w, --read-only, -u" {
-	run docker run --rm --init lockc-test sh -c 'cat /proc/1/comm; cat /usrx/file'
+	run docker run --rm --init lockc-test sh -c 'cat /proc/1/comm; cat /proc/kallsyms'
 	assert_output "docker-init
-cat: can't open '/usrx/file': Operation not permitted"
+cat: can't open '/proc/kallsyms': Operation not permitted"
 	# The init binary is allowed read-only only: a writable mount of it is refused.
 	run docker run --rm -v /usr/bin/tini-static:/tini lockc-test true
 	assert_status 125
 	assert_output_contains "does not allow the host path /usr/bin/tini-static mounted at /tini;"
-	run docker run --rm --tmpfs /run/scratch -w /run/scratch lockc-test sh -c 'echo x >f && pwd && cat f'
-	assert_output "/run/scratch
-x"
 	run docker run --rm --read-only -u 1000 lockc-test sh -c 'id -u; cat /usr/file; touch /x'
 	assert_output "1000
 in the image
 touch: /x: Read-only file system"
+}
+
+@test "a container's own files are its own wherever it keeps them: --tmpfs, -w, a named volume, the image's /app; not under a policy without own-mounts" {
+	local policy
+	"$LOCKCCTL" events >/dev/null
+	docker volume create cache >/dev/null
+	# Root makes the new volume writable to uid 1000: a change to the container's own files.
+	run docker run --rm -v cache:/cache lockc-test chmod 1777 /cache
+	assert_status 0
+	for policy in baseline restricted; do
+		run docker run --rm --label org.lockc.policy="$policy" -u 1000 --tmpfs /scratch:mode=1777 -w /work \
+			-v cache:/cache lockc-test sh -c 'echo x >/scratch/f && cat /scratch/f; pwd; sh /app/run
+				cat /usrx/file; echo "$0" >/cache/f && cat /cache/f' "$policy"
+		assert_output "x
+/work
+hello from /app
+next to /usr
+$policy"
+	done
+	# -w as root: the directory Docker made in the container's own root file system.
+	run docker run --rm -w /work lockc-test sh -c 'echo z >f && cat /work/f'
+	assert_output "z"
+	run "$LOCKCCTL" events
+	assert_output ""
+
+	# The twin: the same container under restricted without own-mounts.
+	apply_policy_variant no-own restricted 'deny own-mounts'
+	run docker run --rm --label org.lockc.policy=no-own -u 1000 --tmpfs /scratch:mode=1777 -w /work \
+		-v cache:/cache lockc-test sh -c 'echo x >/scratch/f; sh /app/run; cat /usrx/file; cat /cache/f'
+	assert_output "sh: can't create /scratch/f: Operation not permitted
+sh: can't open '/app/run': Operation not permitted
+cat: can't open '/usrx/file': Operation not permitted
+cat: can't open '/cache/f': Operation not permitted"
 }
 
 @test "a restarted container is registered again" {
@@ -102,8 +122,8 @@ touch: /x: Read-only file system"
 	wait_until 120 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $id)\" = '1 true false' ]"
 	run registrations
 	assert_output "${id:0:12} baseline"
-	run docker exec "$id" cat /usrx/file
-	assert_output "cat: can't open '/usrx/file': Operation not permitted"
+	run docker exec "$id" cat /proc/kallsyms
+	assert_output "cat: can't open '/proc/kallsyms': Operation not permitted"
 }
 
 @test "the label org.lockc.policy chooses the policy on Docker 20.10; a forbidden one is refused" {

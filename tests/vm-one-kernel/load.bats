@@ -71,10 +71,10 @@ map_status_lines() {
 	run "$LOCKCCTL" policy list
 	assert_status 0
 	assert_output "ID   NAME                     RULES  ALLOWED SWITCHES
-1    baseline                 $(shipped_rule_count baseline)     run-as-root,net-client,net-server,exec-memfd,exec-anonymous
-2    offline                  $(shipped_rule_count offline)     exec-anonymous
+1    baseline                 $(shipped_rule_count baseline)     run-as-root,net-client,net-server,exec-memfd,exec-anonymous,own-mounts
+2    offline                  $(shipped_rule_count offline)     exec-anonymous,own-mounts
 3    privileged               6      all
-4    restricted               $(shipped_rule_count restricted)     net-client,net-server,exec-anonymous"
+4    restricted               $(shipped_rule_count restricted)     net-client,net-server,exec-anonymous,own-mounts"
 	run "$LOCKCCTL" policy show privileged
 	assert_output "# policy privileged (id 3)
 allow syslog

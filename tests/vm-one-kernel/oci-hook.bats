@@ -47,9 +47,9 @@ registration() {
 	local runtime name
 	for runtime in runc crun; do
 		name=c$RANDOM
-		run hooked "$runtime" "$name" --annotation org.lockc.policy=restricted --user 1000 -- sh -c 'cat /usr/file; cat /usrx/file'
+		run hooked "$runtime" "$name" --annotation org.lockc.policy=restricted --user 1000 -- sh -c 'cat /usr/file; cat /proc/kallsyms'
 		assert_output "in the image
-cat: can't open '/usrx/file': Operation not permitted"
+cat: can't open '/proc/kallsyms': Operation not permitted"
 		run registration "$name"
 		assert_output "restricted enforce"
 	done
@@ -57,15 +57,15 @@ cat: can't open '/usrx/file': Operation not permitted"
 
 @test "with no annotation the node default (baseline) applies; the kube-system namespace is privileged" {
 	local name=c$RANDOM
-	run hooked runc "$name" -- sh -c 'cat /usrx/file; chroot / true && echo chroot ok'
-	assert_output "cat: can't open '/usrx/file': Operation not permitted
+	run hooked runc "$name" -- sh -c 'cat /proc/kallsyms; chroot / true && echo chroot ok'
+	assert_output "cat: can't open '/proc/kallsyms': Operation not permitted
 chroot: can't change root directory to '/': Operation not permitted"
 	run registration "$name"
 	assert_output "baseline enforce"
 	name=c$RANDOM
 	run hooked crun "$name" --annotation io.kubernetes.pod.namespace=kube-system -- \
-		sh -c 'cat /usrx/file; chroot / true && echo chroot ok'
-	assert_output "next to /usr
+		sh -c 'cat /proc/kallsyms >/dev/null && echo kallsyms read; chroot / true && echo chroot ok'
+	assert_output "kallsyms read
 chroot ok"
 	run registration "$name"
 	assert_output "privileged enforce"
@@ -145,8 +145,9 @@ volume"
 	run hooked runc "$name" --annotation org.lockc.policy=privileged -- sh -c 'chroot / true && echo chroot ok'
 	assert_output "chroot ok"
 	name=c$RANDOM
-	run hooked runc "$name" --annotation org.lockc.policy=restricted --annotation org.lockc.mode=audit -- cat /usrx/file
-	assert_output "next to /usr"
+	run hooked runc "$name" --annotation org.lockc.policy=restricted --annotation org.lockc.mode=audit -- \
+		sh -c 'cat /proc/kallsyms >/dev/null && echo kallsyms read'
+	assert_output "kallsyms read"
 	run registration "$name"
 	assert_output "restricted audit"
 }
@@ -216,7 +217,7 @@ cat: can't open '/proc/sys/kernel/ostype': Operation not permitted"
 	[ "$(bpftool -j map dump pinned "$PIN/maps/own_mounts" | jq length)" = 0 ]
 
 	# The twin: the same container under a policy without own-mounts.
-	apply_policy_variant own-off restricted "allow volume $volume"
+	apply_policy_variant own-off restricted 'deny own-mounts' "allow volume $volume"
 	name=c$RANDOM
 	run hooked runc "$name" --annotation org.lockc.policy=own-off --user 1000 --mount "$volume:/cache" --tmpfs /scratch -- \
 		sh -c 'cat /usrx/file; echo x >/scratch/f; cat /cache/file'

@@ -32,9 +32,9 @@ teardown_file() {
 	local runtime
 	for runtime in crun runc; do
 		run "${PODMAN[@]}" --runtime "$runtime" run --rm --network none \
-			--annotation org.lockc.policy=restricted --user 1000 lockc-test sh -c 'cat /usr/file; cat /usrx/file'
+			--annotation org.lockc.policy=restricted --user 1000 lockc-test sh -c 'cat /usr/file; cat /proc/kallsyms'
 		assert_output "in the image
-cat: can't open '/usrx/file': Operation not permitted"
+cat: can't open '/proc/kallsyms': Operation not permitted"
 	done
 	# --rm removed the containers and their cgroups, and the kernel their registrations.
 	run "$LOCKCCTL" --json container list
@@ -46,8 +46,8 @@ cat: can't open '/usrx/file': Operation not permitted"
 	id=$("${PODMAN[@]}" run -d --network none lockc-test sleep 1000)
 	run "$LOCKCCTL" --json container list
 	[ "$(jq -r '.[] | "\(.name) \(.policy) \(.mode)"' <<<"$output")" = "${id:0:12} baseline enforce" ]
-	run "${PODMAN[@]}" exec "$id" cat /usrx/file
-	assert_output "cat: can't open '/usrx/file': Operation not permitted"
+	run "${PODMAN[@]}" exec "$id" cat /proc/kallsyms
+	assert_output "cat: can't open '/proc/kallsyms': Operation not permitted"
 	run "${PODMAN[@]}" exec "$id" cat /usr/file
 	assert_output "in the image"
 	"${PODMAN[@]}" rm --force --time 0 "$id" >/dev/null

@@ -38,7 +38,7 @@ shim() {
 	local runtime name
 	for runtime in runc crun; do
 		name=c$RANDOM
-		bundle_create "$name" --annotation org.lockc.policy=restricted --user 1000 -- sh -c 'cat /usr/file; cat /usrx/file; sleep 1000'
+		bundle_create "$name" --annotation org.lockc.policy=restricted --user 1000 -- sh -c 'cat /usr/file; cat /proc/kallsyms; sleep 1000'
 		shim "$runtime" create --bundle "$CONTAINER_DIR/$name" --pid-file "$TASK/init.pid" "$name" \
 			>"$CONTAINER_DIR/$name/output" 2>&1 </dev/null
 		run "$LOCKCCTL" --json container list
@@ -47,9 +47,9 @@ shim() {
 		sleep 1
 		run cat "$CONTAINER_DIR/$name/output"
 		assert_output "in the image
-cat: can't open '/usrx/file': Operation not permitted"
-		run shim "$runtime" exec --user 1000 "$name" cat /usrx/file
-		assert_output "cat: can't open '/usrx/file': Operation not permitted"
+cat: can't open '/proc/kallsyms': Operation not permitted"
+		run shim "$runtime" exec --user 1000 "$name" cat /proc/kallsyms
+		assert_output "cat: can't open '/proc/kallsyms': Operation not permitted"
 		[ "$(shim "$runtime" state "$name" | jq -r .status)" = running ]
 		shim "$runtime" kill "$name" KILL
 		shim "$runtime" delete --force "$name"
