@@ -175,6 +175,22 @@ stop_dockerd() {
 	rm -f /etc/docker/daemon.json
 }
 
+# Real podman with lockc's hooks.d file and nothing else, its storage on
+# tmpfs (overlayfs cannot stack on the guest's overlay root). podman keeps
+# its per-container files (hosts, .containerenv) under /run/containers.
+# unmount_podman_storage undoes it.
+PODMAN=(podman --cgroup-manager cgroupfs --events-backend file --hooks-dir "$PROJECT/build/hooks.d")
+mount_podman_storage() {
+	mkdir -p /var/lib/containers /run/containers
+	mount -t tmpfs tmpfs /var/lib/containers
+	mount -t tmpfs tmpfs /run/containers
+}
+
+unmount_podman_storage() {
+	"${PODMAN[@]}" rm --all --force >/dev/null 2>&1
+	umount /var/lib/containers /run/containers
+}
+
 # wait_for TEST PATH: until `test TEST PATH` holds, at most 10 s
 # (wait_for -e SOCKET, wait_for -s OUTPUT).
 wait_for() {

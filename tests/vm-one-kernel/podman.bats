@@ -6,16 +6,9 @@
 
 load ../vm
 
-PODMAN=(podman --cgroup-manager cgroupfs --events-backend file --hooks-dir "$PROJECT/build/hooks.d")
-
 setup_file() {
 	load_lockc
-	# Container storage on tmpfs: overlayfs cannot stack on the guest's
-	# overlay root. podman keeps its per-container files (hosts,
-	# .containerenv) under /run/containers, a path the policies allow.
-	mkdir -p /var/lib/containers /run/containers
-	mount -t tmpfs tmpfs /var/lib/containers
-	mount -t tmpfs tmpfs /run/containers
+	mount_podman_storage
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	tar -C "$BATS_FILE_TMPDIR/rootfs" -c . | "${PODMAN[@]}" import - lockc-test >/dev/null
 	start_syslog
@@ -23,8 +16,7 @@ setup_file() {
 
 teardown_file() {
 	stop_syslog
-	"${PODMAN[@]}" rm --all --force >/dev/null 2>&1
-	umount /var/lib/containers /run/containers
+	unmount_podman_storage
 	leave_lockc_loaded
 }
 

@@ -1,26 +1,31 @@
 #!/usr/bin/env bats
 # Real server software that nobody here wrote, from Debian 12's packages
-# (tests/workload/build-image), run through real Docker with lockc's
-# daemon.json and the options its users pass: nginx serving a page,
-# PostgreSQL initialising a cluster and answering queries, Redis persisting
-# to a volume across a restart, a Python HTTP application under /app, a
-# shell batch job that forks and execs hundreds of times, and apt-get
-# installing a package inside the container. Under baseline, as the images
-# run by default, each passes its functional check with no event at all: a
-# denial the program survives is still a false positive. Under restricted,
-# as uid 1000, each passes the same check, and the only events are the
-# denials that policy exists to make, named in each test.
+# (tests/workload/build-image), run the way its users run it through real
+# Docker (lockc's daemon.json) and real podman (lockc's hooks.d file):
+# nginx serving a page, PostgreSQL initialising a cluster and answering
+# queries, Redis persisting to a volume across a restart, a Python HTTP
+# application under /app, a shell batch job that forks and execs hundreds
+# of times, and apt-get installing a package inside the container.
+#
+# Under baseline, as the images run by default, each passes its functional
+# check through both engines with no event at all: a denial the program
+# survives is still a false positive. Under restricted, as uid 1000, each
+# passes the same check; the events are the denials that policy exists to
+# make, named in each test (there is one: root's first exec).
 
 load ../vm
 
 setup_file() {
 	load_lockc
 	start_dockerd
+	mount_podman_storage
 	docker import "$PROJECT/build/workload-image.tar" lockc-server >/dev/null
+	"${PODMAN[@]}" import "$PROJECT/build/workload-image.tar" lockc-server >/dev/null
 }
 
 teardown_file() {
 	stop_dockerd
+	unmount_podman_storage
 	leave_lockc_loaded
 }
 
@@ -31,23 +36,44 @@ setup() {
 
 teardown() {
 	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
+	"${PODMAN[@]}" rm --all --force --time 0 >/dev/null 2>&1
 }
 
-# serve POLICY [DOCKER-RUN-OPTION...] -- COMMAND...: start a server
-# container under POLICY and print its registration's name.
-serve() {
-	local policy=$1 id
+# engine ENGINE ARGS...: docker, or podman as podman.bats runs it.
+engine() {
+	local name=$1
 	shift
-	local options=()
+	case $name in
+	docker) docker "$@" ;;
+	podman) "${PODMAN[@]}" "$@" ;;
+	esac
+}
+
+# How each engine is told the policy: a label (Docker 20.10 passes no
+# annotation), an annotation. podman runs without a network of its own
+# (loopback only), as in podman.bats.
+policy_options() {
+	case $1 in
+	docker) echo "--label org.lockc.policy=$2" ;;
+	podman) echo "--network none --annotation org.lockc.policy=$2" ;;
+	esac
+}
+
+# serve ENGINE POLICY [RUN-OPTION...] -- COMMAND...: start a server container
+# under POLICY and print its registration's name.
+serve() {
+	local engine=$1 policy=$2 id options=()
+	shift 2
 	while [ "$1" != -- ]; do options+=("$1"); shift; done
 	shift
-	id=$(docker run -d --label org.lockc.policy="$policy" "${options[@]}" lockc-server "$@") || return 1
-	[ "$(registrations)" = "${id:0:12} $policy" ] || return 1
+	# shellcheck disable=SC2046 # the policy's options are words
+	id=$(engine "$engine" run -d $(policy_options "$engine" "$policy") "${options[@]}" lockc-server "$@") || return 1
+	registrations | grep -qx "${id:0:12} $policy" || return 1
 	echo "${id:0:12}"
 }
 
 # The events of every container since the test's setup, as denials_of
-# prints them; baseline's must be none.
+# prints them.
 events_since_setup() {
 	"$LOCKCCTL" --json events | jq -r '"\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"'
 }
@@ -55,139 +81,159 @@ events_since_setup() {
 # ---- nginx ------------------------------------------------------------------
 
 @test "nginx serves a page under baseline: Debian's configuration, --read-only with tmpfs, the site in a named volume" {
-	local name
-	name=$(serve baseline --read-only --tmpfs /run --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
-		-v site:/var/www/html -- nginx -g 'daemon off;')
-	wait_until 60 docker exec "$name" curl -sf -o /dev/null http://127.0.0.1/
-	# The master stays root, the worker runs as www-data (uid 33).
-	run docker exec "$name" sh -c 'curl -s http://127.0.0.1/ | grep -o "<title>.*</title>"
-		for task in /proc/[0-9]*; do [ "$(cat "$task/comm" 2>/dev/null)" = nginx ] && awk "/^Uid:/ { print \$2 }" "$task/status" 2>/dev/null; done | sort -u'
-	assert_output "<title>Welcome to nginx!</title>
+	local engine name
+	for engine in docker podman; do
+		name=$(serve "$engine" baseline --read-only --tmpfs /run --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
+			-v site:/var/www/html -- nginx -g 'daemon off;')
+		wait_until 60 engine "$engine" exec "$name" curl -sf -m 10 -o /dev/null http://127.0.0.1/
+		# The master stays root, the worker runs as www-data (uid 33).
+		# shellcheck disable=SC2016 # the container's shell expands it
+		run engine "$engine" exec "$name" sh -c 'curl -s -m 10 http://127.0.0.1/ | grep -o "<title>.*</title>"
+			for task in /proc/[0-9]*; do
+				[ "$(cat "$task/comm" 2>/dev/null)" = nginx ] && awk "/^Uid:/ { print \$2 }" "$task/status" 2>/dev/null
+			done | sort -u'
+		assert_output "<title>Welcome to nginx!</title>
 0
 33"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
 @test "nginx serves a page under restricted as uid 1000 on an unprivileged port" {
-	local name
-	name=$(serve restricted -u 1000 -- nginx -c /etc/nginx/nginx-unprivileged.conf -e stderr -g 'daemon off;')
-	wait_until 60 docker exec "$name" curl -sf -o /dev/null http://127.0.0.1:8080/
-	run docker exec "$name" sh -c 'curl -s http://127.0.0.1:8080/ | grep -o "<title>.*</title>"'
-	assert_output "<title>Welcome to nginx!</title>"
+	local engine name
+	for engine in docker podman; do
+		name=$(serve "$engine" restricted -u 1000 -- nginx -c /etc/nginx/nginx-unprivileged.conf -e stderr -g 'daemon off;')
+		wait_until 60 engine "$engine" exec "$name" curl -sf -m 10 -o /dev/null http://127.0.0.1:8080/
+		run engine "$engine" exec "$name" sh -c 'curl -s -m 10 http://127.0.0.1:8080/ | grep -o "<title>.*</title>"'
+		assert_output "<title>Welcome to nginx!</title>"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
 # ---- PostgreSQL -------------------------------------------------------------
 
-# postgres_check NAME SOCKET-DIR: a table written and read back.
+# postgres_check ENGINE NAME SOCKET-DIR: a table written and read back.
 postgres_check() {
-	wait_until 180 docker exec "$1" pg_isready -q -h "$2"
-	docker exec "$1" psql -h "$2" -d postgres -At -c 'CREATE TABLE t (n int)' \
+	wait_until 180 engine "$1" exec "$2" pg_isready -q -h "$3" -d postgres
+	engine "$1" exec "$2" psql -h "$3" -d postgres -At -c 'CREATE TABLE t (n int)' \
 		-c 'INSERT INTO t SELECT generate_series(1, 1000)' -c 'SELECT sum(n) FROM t'
 }
 
-@test "PostgreSQL initialises a cluster in a named volume and answers a query under baseline (-u postgres, --env-file)" {
-	local name
+@test "PostgreSQL initialises a cluster in a named volume and answers a query under baseline (-u postgres, --env-file, --tmpfs)" {
+	local engine name
 	printf 'PGDATA=/var/lib/postgresql/data\nPATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin\n' >"$BATS_TEST_TMPDIR/env"
-	name=$(serve baseline -u postgres --env-file "$BATS_TEST_TMPDIR/env" -v pg:/var/lib/postgresql -- \
-		sh -c 'initdb --auth=trust >/tmp/initdb.log && exec postgres -c jit=off -c listen_addresses=127.0.0.1')
-	run postgres_check "$name" /var/run/postgresql
-	assert_output "CREATE TABLE
+	for engine in docker podman; do
+		# The socket directory as PostgreSQL's own images make it: the image's /run is empty.
+		name=$(serve "$engine" baseline -u postgres --env-file "$BATS_TEST_TMPDIR/env" -v "pg-$engine:/var/lib/postgresql" \
+			--tmpfs /run/postgresql:mode=3777 -- \
+			sh -c 'initdb --auth=trust >/tmp/initdb.log && exec postgres -c jit=off -c listen_addresses=127.0.0.1')
+		run postgres_check "$engine" "$name" /run/postgresql
+		assert_output "CREATE TABLE
 INSERT 0 1000
 500500"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
-@test "PostgreSQL initialises a cluster and answers a query under restricted as uid 1000" {
-	local name
-	name=$(serve restricted -u 1000 -e PATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin -v pg1000:/data -- \
-		sh -c 'initdb --auth=trust -D /data/pg >/tmp/initdb.log &&
-			exec postgres -D /data/pg -c jit=off -c listen_addresses= -c unix_socket_directories=/tmp')
-	run postgres_check "$name" /tmp
-	assert_output "CREATE TABLE
+@test "PostgreSQL initialises a cluster in a named volume and answers a query under restricted as uid 1000" {
+	local engine name
+	for engine in docker podman; do
+		name=$(serve "$engine" restricted -u 1000 -e PATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin \
+			-v "pg1000-$engine:/data" -- sh -c 'initdb --auth=trust -D /data/pg >/tmp/initdb.log &&
+				exec postgres -D /data/pg -c jit=off -c listen_addresses= -c unix_socket_directories=/tmp')
+		run postgres_check "$engine" "$name" /tmp
+		assert_output "CREATE TABLE
 INSERT 0 1000
 500500"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
 # ---- Redis ------------------------------------------------------------------
 
-@test "Redis answers PING and keeps its data in a named volume across docker restart under baseline (--init)" {
-	local name
-	name=$(serve baseline --init -v redis:/data -- redis-server --dir /data --appendonly yes --bind 127.0.0.1)
-	wait_until 60 docker exec "$name" redis-cli ping
-	run docker exec "$name" sh -c 'redis-cli ping; redis-cli set greeting kept'
-	assert_output "PONG
+@test "Redis answers PING and keeps its data in a named volume across a restart under baseline" {
+	local engine name
+	for engine in docker podman; do
+		name=$(serve "$engine" baseline -v "redis-$engine:/data" -- redis-server --dir /data --appendonly yes --bind 127.0.0.1)
+		wait_until 60 engine "$engine" exec "$name" redis-cli ping
+		run engine "$engine" exec "$name" sh -c 'redis-cli ping; redis-cli set greeting kept'
+		assert_output "PONG
 OK"
-	docker restart --time 5 "$name" >/dev/null
-	[ "$(registrations)" = "$name baseline" ]
-	wait_until 60 docker exec "$name" redis-cli ping
-	run docker exec "$name" redis-cli get greeting
-	assert_output "kept"
+		engine "$engine" restart --time 5 "$name" >/dev/null
+		registrations | grep -qx "$name baseline"
+		wait_until 60 engine "$engine" exec "$name" redis-cli ping
+		run engine "$engine" exec "$name" redis-cli get greeting
+		assert_output "kept"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
-@test "Redis answers PING and persists to a named volume under restricted as uid 1000" {
-	local name
-	name=$(serve restricted -u 1000 -v redis1000:/data -- redis-server --dir /data --appendonly yes --bind 127.0.0.1)
-	wait_until 60 docker exec "$name" redis-cli ping
-	run docker exec "$name" sh -c 'redis-cli set greeting kept; redis-cli save; ls /data'
-	assert_output "OK
+@test "Redis answers PING and persists to a named volume under restricted as uid 1000 (Docker's --init)" {
+	local engine name init
+	for engine in docker podman; do
+		# podman's --init needs catatonit, which Debian's podman only recommends.
+		init=()
+		[ "$engine" = podman ] || init=(--init)
+		name=$(serve "$engine" restricted -u 1000 "${init[@]}" -v "redis1000-$engine:/data" -- \
+			redis-server --dir /data --appendonly yes --bind 127.0.0.1)
+		wait_until 60 engine "$engine" exec "$name" redis-cli ping
+		run engine "$engine" exec "$name" sh -c 'redis-cli set greeting kept; redis-cli save; ls /data'
+		assert_output "OK
 OK
 appendonlydir
 dump.rdb"
+	done
 	run events_since_setup
 	assert_output ""
 }
 
 # ---- a Python application ----------------------------------------------------
 
-@test "a Python HTTP application under /app answers and writes its database under baseline (-w, -e)" {
-	local name
-	name=$(serve baseline -w /app -e PORT=8000 -v appdata:/data -- python3 app.py)
-	wait_until 60 docker exec "$name" curl -sf -o /dev/null http://127.0.0.1:8000/
-	run docker exec "$name" curl -s http://127.0.0.1:8000/
-	assert_output "hello from /app, visit 2"
-	run events_since_setup
-	assert_output ""
-}
-
-@test "a Python HTTP application under /app answers and writes its database under restricted as uid 1000" {
-	local name
-	name=$(serve restricted -u 1000 -w /app -e PORT=8000 -e DATA_DIR=/tmp -- python3 app.py)
-	wait_until 60 docker exec "$name" curl -sf -o /dev/null http://127.0.0.1:8000/
-	run docker exec "$name" curl -s http://127.0.0.1:8000/
-	assert_output "hello from /app, visit 2"
+@test "a Python HTTP application under /app answers and writes its database under baseline as root and restricted as uid 1000 (-w, -e)" {
+	local engine policy user name
+	for engine in docker podman; do
+		for policy in baseline restricted; do
+			user=$([ "$policy" = baseline ] && echo 0 || echo 1000)
+			name=$(serve "$engine" "$policy" -u "$user" -w /app -e PORT=8000 -v "app-$engine-$policy:/data" -- python3 app.py)
+			wait_until 60 engine "$engine" exec "$name" curl -sf -m 10 -o /dev/null http://127.0.0.1:8000/
+			run engine "$engine" exec "$name" curl -s -m 10 http://127.0.0.1:8000/
+			assert_output "hello from /app, visit 2"
+			engine "$engine" rm --force "$name" >/dev/null
+		done
+	done
 	run events_since_setup
 	assert_output ""
 }
 
 # ---- a batch job and a package installed --------------------------------------
 
-# A shell job that forks and execs 400 times, in a working directory of its
-# own; the container's shell expands it.
+# A shell job that forks and execs 400 times, in the working directory it
+# is given; the container's shell expands it.
 # shellcheck disable=SC2016
 readonly BATCH_JOB='i=0; while [ $i -lt 200 ]; do echo $i | sha1sum | cut -c1-8 >>hashes; i=$((i+1)); done; sort -u hashes | wc -l'
 
-@test "a shell batch job forks and execs hundreds of times under baseline and restricted (--tmpfs -w)" {
-	local policy
-	for policy in baseline restricted; do
-		run docker run --rm --label org.lockc.policy="$policy" -u 1000 --tmpfs /work:mode=1777 -w /work \
-			lockc-server sh -c "$BATCH_JOB"
-		assert_status 0
-		assert_output "200"
+@test "a shell batch job forks and execs hundreds of times under baseline and restricted (-u, -w)" {
+	local engine policy
+	for engine in docker podman; do
+		for policy in baseline restricted; do
+			# shellcheck disable=SC2046 # the policy's options are words
+			run engine "$engine" run --rm $(policy_options "$engine" "$policy") -u 1000 -w /home/app lockc-server \
+				sh -c "$BATCH_JOB"
+			assert_status 0
+			assert_output "200"
+		done
 	done
 	run events_since_setup
 	assert_output ""
 }
 
 @test "apt-get installs a local package inside the container under baseline; restricted, which refuses root, runs no package manager" {
-	local package=$BATS_TEST_TMPDIR/lockc-hello id
+	local package=$BATS_TEST_TMPDIR/lockc-hello engine id
 	mkdir -p "$package/DEBIAN" "$package/usr/share/lockc-hello"
 	printf 'Package: lockc-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: lockc <lockc@localhost>\nDescription: the workload suite'"'"'s package\n' \
 		>"$package/DEBIAN/control"
@@ -195,12 +241,16 @@ readonly BATCH_JOB='i=0; while [ $i -lt 200 ]; do echo $i | sha1sum | cut -c1-8 
 	chmod 755 "$package/DEBIAN/postinst"
 	echo 'hello' >"$package/usr/share/lockc-hello/greeting"
 	dpkg-deb --build --root-owner-group "$package" "$BATS_TEST_TMPDIR/lockc-hello.deb" >/dev/null
-	id=$(docker create --label org.lockc.policy=baseline lockc-server sh -c \
-		'apt-get install -y -qq /tmp/lockc-hello.deb >/dev/null 2>&1; dpkg-query -W -f "\${Status}\n" lockc-hello; cat /usr/share/lockc-hello/state')
-	docker cp "$BATS_TEST_TMPDIR/lockc-hello.deb" "$id:/tmp/lockc-hello.deb"
-	run docker start -a "$id"
-	assert_output "install ok installed
+	for engine in docker podman; do
+		# shellcheck disable=SC2046,SC2016 # the policy's options are words; the container's shell expands the rest
+		id=$(engine "$engine" create $(policy_options "$engine" baseline) lockc-server sh -c \
+			'apt-get install -y -qq /tmp/lockc-hello.deb >/dev/null 2>&1; dpkg-query -W -f "\${Status}\n" lockc-hello
+				cat /usr/share/lockc-hello/state')
+		engine "$engine" cp "$BATS_TEST_TMPDIR/lockc-hello.deb" "$id:/tmp/lockc-hello.deb"
+		run engine "$engine" start -a "$id"
+		assert_output "install ok installed
 configured"
+	done
 	run events_since_setup
 	assert_output ""
 
@@ -209,5 +259,5 @@ configured"
 	assert_status 1
 	assert_output_contains "exec /usr/bin/apt-get: operation not permitted"
 	run events_since_setup
-	assert_output "denied run-as-root - /usr/bin/apt-get"
+	assert_output "denied run-as-root uid0=real apt-get"
 }
