@@ -276,8 +276,17 @@ $(DEB_NEXT): $(TRACKED)
 # Debian's nginx, PostgreSQL, Redis and Python, built with mmdebstrap.
 WORKLOAD_IMAGE := $(BUILD)/workload-image.tar
 
+# The same as an OCI archive for containerd's `ctr images import`
+# (tests/vm-one-kernel/workloads-cri.bats), digests made here rather than
+# under emulation.
+WORKLOAD_OCI_IMAGE := $(BUILD)/workload-image.oci.tar
+
 $(WORKLOAD_IMAGE): tests/workload/build-image tests/workload/app.py tests/workload/nginx-unprivileged.conf | $(BUILD)
 	tests/workload/build-image $@
+
+$(WORKLOAD_OCI_IMAGE): $(WORKLOAD_IMAGE) vmtest/containers.sh
+	bash -c '. vmtest/containers.sh && make_oci_archive "$$1" lockc-server "$$2.tmp"' - $< $@
+	mv $@.tmp $@
 
 STATIC_HELPER := $(BUILD)/lockcctl-static
 IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
@@ -297,7 +306,7 @@ $(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HE
 # older build and install both packages and the image. Defined after those
 # rules, since make expands a rule's prerequisites where it reads it.
 host-test-inputs: all $(DEB)
-vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON) $(WORKLOAD_IMAGE)
+vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON) $(WORKLOAD_IMAGE) $(WORKLOAD_OCI_IMAGE)
 
 check: deps
 	tests/run

@@ -191,6 +191,73 @@ unmount_podman_storage() {
 	umount /var/lib/containers /run/containers
 }
 
+# Real containerd (Debian's, with its runc shim) configured as
+# docs/runtimes.md says: Debian's /etc/containerd/config.toml with lockc's
+# example appended, its storage on tmpfs. The pods' pause image is $IMAGE
+# (the suite's own: the VM reaches no registry), which the suite imports
+# into namespace k8s.io. stop_containerd undoes it.
+CRI=$PROJECT/tests/engines/cri-client
+start_containerd() {
+	mkdir -p /var/lib/containerd "$BATS_FILE_TMPDIR/pods"
+	mount -t tmpfs tmpfs /var/lib/containerd
+	{
+		sed "s|^  \\[plugins.\"io.containerd.grpc.v1.cri\"\\]\$|&\\n    sandbox_image = \"$IMAGE\"|" /etc/containerd/config.toml
+		sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/containerd-config.toml.in"
+	} >"$BATS_FILE_TMPDIR/config.toml"
+	grep -q "sandbox_image = \"$IMAGE\"" "$BATS_FILE_TMPDIR/config.toml"
+	containerd --config "$BATS_FILE_TMPDIR/config.toml" >"$BATS_FILE_TMPDIR/containerd.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/containerd.pid"
+	wait_until 120 ctr version
+}
+
+stop_containerd() {
+	kill "$(cat "$BATS_FILE_TMPDIR/containerd.pid")"
+	wait_until 60 sh -c '! ctr version'
+	# The shims outlive containerd; their containers are gone by now.
+	pkill -f containerd-shim-runc-v2 || true
+	wait_until 30 umount /var/lib/containerd
+}
+
+# The pods run_pod started, for remove_pods.
+PODS=()
+
+# A pod as the kubelet asks for one: name $1 in namespace $2, annotations
+# $3 (a JSON object), running as uid 1000 in the node's network. Sets POD
+# (its id) and POD_CONFIG (its config file).
+run_pod() {
+	POD_CONFIG=$BATS_FILE_TMPDIR/pods/$1.json
+	jq -n --arg name "$1" --arg ns "$2" --argjson annotations "$3" --arg logs "$BATS_FILE_TMPDIR/pods/$1" \
+		'{metadata: {name: $name, namespace: $ns, uid: $name}, annotations: $annotations, log_directory: $logs,
+		  linux: {cgroup_parent: "/kubepods/besteffort/pod\($name)",
+			  security_context: {namespace_options: {network: "NODE"}, run_as_user: {value: 1000}}}}' \
+		>"$POD_CONFIG"
+	POD=$("$CRI" runp "$POD_CONFIG")
+	PODS+=("$POD")
+}
+
+# A container $1 of the current pod, from image $IMAGE, as uid $2, with
+# mounts $3 (a JSON array of CRI mounts) and the ContainerConfig fields of
+# $4 (a JSON object: command, envs, working_dir...) over the defaults; its
+# command sleeps. Sets CONTAINER; the create is the test's to check.
+create_container() {
+	local config=$BATS_FILE_TMPDIR/pods/$1.container.json fields=${4:-}
+	[ -n "$fields" ] || fields='{}'
+	jq -n --arg name "$1" --arg image "$IMAGE" --argjson uid "$2" --argjson mounts "${3:-[]}" --argjson fields "$fields" \
+		'{metadata: {name: $name}, image: {image: $image}, command: ["sleep", "1000"], log_path: "\($name).log",
+		  mounts: $mounts, linux: {security_context: {run_as_user: {value: $uid}}}} + $fields' >"$config"
+	CONTAINER=$("$CRI" create "$POD" "$config" "$POD_CONFIG")
+}
+
+# Stop and remove every pod run_pod started, with its containers.
+remove_pods() {
+	local pod
+	for pod in "${PODS[@]}"; do
+		"$CRI" stopp "$pod" || true
+		"$CRI" rmp "$pod" || true
+	done
+	PODS=()
+}
+
 # wait_for TEST PATH: until `test TEST PATH` holds, at most 10 s
 # (wait_for -e SOCKET, wait_for -s OUTPUT).
 wait_for() {

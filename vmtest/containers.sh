@@ -244,19 +244,23 @@ container_run() {
 	cat "$CONTAINER_DIR/$name/output"
 }
 
-# An OCI image archive (the image-spec layout, tarred) of rootfs $1, named
-# $2 (docker.io/library/NAME:latest), at $3: what `ctr images import` reads.
-# One uncompressed layer; its command sleeps, so it can stand in for a
-# pod's pause image too.
+# An OCI image archive (the image-spec layout, tarred) of rootfs $1 (a
+# directory, or a tar of one), named $2 (docker.io/library/NAME:latest), at
+# $3: what `ctr images import` reads. One uncompressed layer; its command
+# sleeps, so it can stand in for a pod's pause image too.
 make_oci_archive() {
 	local rootfs=$1 name=$2 out=$3 dir layer config manifest
 	dir=$(mktemp -d)
 	mkdir -p "$dir/blobs/sha256"
-	tar -C "$rootfs" -c . >"$dir/layer"
+	if [ -f "$rootfs" ]; then
+		cp "$rootfs" "$dir/layer"
+	else
+		tar -C "$rootfs" -c . >"$dir/layer"
+	fi
 	layer=$(sha256sum "$dir/layer" | cut -d' ' -f1)
 	mv "$dir/layer" "$dir/blobs/sha256/$layer"
 	jq -nc --arg layer "sha256:$layer" \
-		'{architecture: "amd64", os: "linux", config: {Cmd: ["sleep", "1000000"], Env: ["PATH=/usr/bin:/bin"]},
+		'{architecture: "amd64", os: "linux", config: {Cmd: ["sleep", "1000000"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
 		  rootfs: {type: "layers", diff_ids: [$layer]}}' >"$dir/config"
 	config=$(sha256sum "$dir/config" | cut -d' ' -f1)
 	mv "$dir/config" "$dir/blobs/sha256/$config"

@@ -8,75 +8,28 @@
 
 load ../vm
 
-CRI=$PROJECT/tests/engines/cri-client
 IMAGE=docker.io/library/lockc-test:latest
 
 setup_file() {
 	load_lockc
-	mkdir -p /var/lib/containerd
-	mount -t tmpfs tmpfs /var/lib/containerd
-	# Debian's file and lockc's tables; only the pause image is this
-	# suite's own, as the VM reaches no registry.
-	{
-		sed "s|^  \\[plugins.\"io.containerd.grpc.v1.cri\"\\]\$|&\\n    sandbox_image = \"$IMAGE\"|" /etc/containerd/config.toml
-		sed "s|@SBINDIR@|$SCRIPTS|" "$SCRIPTS/examples/containerd-config.toml.in"
-	} >"$BATS_FILE_TMPDIR/config.toml"
-	grep -q "sandbox_image = \"$IMAGE\"" "$BATS_FILE_TMPDIR/config.toml"
-	containerd --config "$BATS_FILE_TMPDIR/config.toml" >"$BATS_FILE_TMPDIR/containerd.log" 2>&1 &
-	echo $! >"$BATS_FILE_TMPDIR/containerd.pid"
-	wait_until 120 ctr version
+	start_containerd
 	make_rootfs "$BATS_FILE_TMPDIR/rootfs"
 	make_oci_archive "$BATS_FILE_TMPDIR/rootfs" lockc-test "$BATS_FILE_TMPDIR/image.tar"
 	ctr --namespace k8s.io images import "$BATS_FILE_TMPDIR/image.tar" >/dev/null
 	ctr images import "$BATS_FILE_TMPDIR/image.tar" >/dev/null
-	mkdir -p "$BATS_FILE_TMPDIR/pods"
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/containerd.pid")"
-	wait_until 60 sh -c '! ctr version'
-	# The shims outlive containerd; their containers are gone by now.
-	pkill -f containerd-shim-runc-v2 || true
-	wait_until 30 umount /var/lib/containerd
+	stop_containerd
 	rm -f /etc/lockc/lockc.conf
 	leave_lockc_loaded
 }
 
 teardown() {
-	local pod
 	rm -f /etc/lockc/lockc.conf
-	for pod in "${PODS[@]}"; do
-		"$CRI" stopp "$pod" || true
-		"$CRI" rmp "$pod" || true
-	done
+	remove_pods
 	ctr tasks kill --signal SIGKILL lockc-ctr >/dev/null 2>&1 || true
 	ctr containers delete lockc-ctr >/dev/null 2>&1 || true
-}
-
-PODS=()
-
-# A pod as the kubelet asks for one: name $1 in namespace $2, annotations
-# $3 (a JSON object), running as uid 1000 in the node's network. Sets POD
-# (its id) and POD_CONFIG (its config file).
-run_pod() {
-	POD_CONFIG=$BATS_FILE_TMPDIR/pods/$1.json
-	jq -n --arg name "$1" --arg ns "$2" --argjson annotations "$3" --arg logs "$BATS_FILE_TMPDIR/pods/$1" \
-		'{metadata: {name: $name, namespace: $ns, uid: $name}, annotations: $annotations, log_directory: $logs,
-		  linux: {cgroup_parent: "/kubepods/besteffort/pod\($name)",
-			  security_context: {namespace_options: {network: "NODE"}, run_as_user: {value: 1000}}}}' \
-		>"$POD_CONFIG"
-	POD=$("$CRI" runp "$POD_CONFIG")
-	PODS+=("$POD")
-}
-
-# A container $1 of the current pod, as uid $2, with mounts $3 (a JSON
-# array of CRI mounts). Sets CONTAINER; the create is the test's to check.
-create_container() {
-	local config=$BATS_FILE_TMPDIR/pods/$1.container.json
-	jq -n --arg name "$1" --arg image "$IMAGE" --argjson uid "$2" --argjson mounts "${3:-[]}" \
-		'{metadata: {name: $name}, image: {image: $image}, command: ["sleep", "1000"], log_path: "\($name).log",
-		  mounts: $mounts, linux: {security_context: {run_as_user: {value: $uid}}}}' >"$config"
-	CONTAINER=$("$CRI" create "$POD" "$config" "$POD_CONFIG")
 }
 
 @test "a pod's annotation org.lockc.policy reaches lockc through the CRI (pod_annotations)" {
