@@ -114,7 +114,11 @@ events_since_setup() {
 
 # ---- PostgreSQL -------------------------------------------------------------
 
-# postgres_check ENGINE NAME SOCKET-DIR: a table written and read back.
+# postgres_check ENGINE NAME SOCKET-DIR: a table written and read back;
+# it prints POSTGRES_ANSWER.
+readonly POSTGRES_ANSWER="CREATE TABLE
+INSERT 0 1000
+500500"
 postgres_check() {
 	wait_until 180 engine "$1" exec "$2" pg_isready -q -h "$3" -d postgres
 	engine "$1" exec "$2" psql -h "$3" -d postgres -At -c 'CREATE TABLE t (n int)' \
@@ -130,9 +134,7 @@ postgres_check() {
 			--tmpfs /run/postgresql:mode=3777 -- \
 			sh -c 'initdb --auth=trust >/tmp/initdb.log && exec postgres -c jit=off -c listen_addresses=127.0.0.1')
 		run postgres_check "$engine" "$name" /run/postgresql
-		assert_output "CREATE TABLE
-INSERT 0 1000
-500500"
+		assert_output "$POSTGRES_ANSWER"
 	done
 	run events_since_setup
 	assert_output ""
@@ -145,9 +147,7 @@ INSERT 0 1000
 			-v "pg1000-$engine:/data" -- sh -c 'initdb --auth=trust -D /data/pg >/tmp/initdb.log &&
 				exec postgres -D /data/pg -c jit=off -c listen_addresses= -c unix_socket_directories=/tmp')
 		run postgres_check "$engine" "$name" /tmp
-		assert_output "CREATE TABLE
-INSERT 0 1000
-500500"
+		assert_output "$POSTGRES_ANSWER"
 	done
 	run events_since_setup
 	assert_output ""
