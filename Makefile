@@ -272,6 +272,20 @@ $(DEB_NEXT): $(TRACKED)
 # What kubernetes/lockc.yaml runs (kubernetes/build-image): the installed
 # tree, a static lockcctl, which the node runs from its OCI hook whatever
 # libraries the node has, and node-install, as an OCI archive.
+STATIC_HELPER := $(BUILD)/lockcctl-static
+IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
+
+$(STATIC_HELPER): $(HELPER_SOURCES) $(wildcard maps/*.h) $(BUILD)/default-config.h | $(BUILD)
+	$(CC) -static $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) -lbpf -lelf -lz -ljansson
+
+image: $(IMAGE)
+
+$(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER) $(STATIC_HELPER) kubernetes/build-image kubernetes/node-install
+	rm -rf $(BUILD)/image/staged
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
+	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@
+
+# ---- the workload suite's image ----------------------------------------------
 # The workload suite's server image (tests/vm-one-kernel/workloads.bats):
 # Debian's nginx, PostgreSQL, Redis and Python, built with mmdebstrap.
 WORKLOAD_IMAGE := $(BUILD)/workload-image.tar
@@ -287,19 +301,6 @@ $(WORKLOAD_IMAGE): tests/workload/build-image tests/workload/app.py tests/worklo
 $(WORKLOAD_OCI_IMAGE): $(WORKLOAD_IMAGE) vmtest/containers.sh
 	bash -c '. vmtest/containers.sh && make_oci_archive "$$1" lockc-server "$$2.tmp"' - $< $@
 	mv $@.tmp $@
-
-STATIC_HELPER := $(BUILD)/lockcctl-static
-IMAGE := $(BUILD)/image/lockc-$(VERSION).oci.tar
-
-$(STATIC_HELPER): $(HELPER_SOURCES) $(wildcard maps/*.h) $(BUILD)/default-config.h | $(BUILD)
-	$(CC) -static $(HELPER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SOURCES) -lbpf -lelf -lz -ljansson
-
-image: $(IMAGE)
-
-$(IMAGE): $(BPF_OBJECT) $(MANIFEST) $(HOOKS) $(SUPPLEMENTS) $(VERSION_FILE) $(HELPER) $(STATIC_HELPER) kubernetes/build-image kubernetes/node-install
-	rm -rf $(BUILD)/image/staged
-	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/image/staged PREFIX=/usr
-	kubernetes/build-image $(BUILD)/image/staged $(STATIC_HELPER) $@
 
 # What the suites read besides the build, which tests/run makes before it
 # runs them: the host suites lint the package; the VM suites upgrade from the

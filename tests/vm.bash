@@ -57,12 +57,12 @@ lockc_link_ids() {
 	bpftool link list -j | jq -r --argjson progs "$progs" '.[] | select(.prog_id as $p | $progs | index($p)) | .id'
 }
 
-# The denials of container $1 (its name) that lockc reported since the last
-# read, as "decision operation value detail", one a line; a SysV IPC id,
-# which the kernel picks, reads as id=N.
+# The denials of container $1 (its name; without one, of every container)
+# that lockc reported since the last read, as "decision operation value
+# detail", one a line; a SysV IPC id, which the kernel picks, reads as id=N.
 denials_of() {
-	"$LOCKCCTL" --json events | jq -r --arg name "$1" \
-		'select(.container == $name)
+	"$LOCKCCTL" --json events | jq -r --arg name "${1-}" \
+		'select($name == "" or .container == $name)
 		| "\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"' |
 		sed 's/ id=[0-9]* / id=N /'
 }

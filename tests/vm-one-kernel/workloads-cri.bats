@@ -33,31 +33,29 @@ teardown() {
 	rm -rf /var/lib/kubelet/pods
 }
 
-# web_pod NAME ANNOTATIONS UID NGINX-COMMAND PORT: pod NAME (namespace
-# default) with nginx (NGINX-COMMAND, a JSON array, serving on PORT), Redis
-# and the application, each as UID, sharing the emptyDir "data" at /data.
-# Prints what each answered.
+# web_pod: pod "web" (namespace default, no annotation) with nginx as
+# Debian configures it, Redis and the application, each as root, sharing
+# the emptyDir "data" at /data. Prints what each answered.
 web_pod() {
-	local name=$1 annotations=$2 uid=$3 nginx=$4 port=$5 data nginx_id redis_id app_id
-	data=/var/lib/kubelet/pods/$name/volumes/kubernetes.io~empty-dir/data
+	local data=/var/lib/kubelet/pods/web/volumes/kubernetes.io~empty-dir/data nginx_id redis_id app_id
+	local mount="[{\"container_path\": \"/data\", \"host_path\": \"$data\"}]"
 	# The kubelet makes an emptyDir world-writable.
 	mkdir -p "$data"
 	chmod 777 "$data"
-	local mount="[{\"container_path\": \"/data\", \"host_path\": \"$data\"}]"
-	run_pod "$name" default "$annotations"
-	create_container nginx "$uid" '[]' "{\"command\": $nginx}"
+	run_pod web default '{}'
+	create_container nginx 0 '[]' '{"command": ["nginx", "-g", "daemon off;"]}'
 	nginx_id=$CONTAINER
-	create_container redis "$uid" "$mount" \
+	create_container redis 0 "$mount" \
 		'{"command": ["redis-server", "--dir", "/data", "--appendonly", "yes", "--bind", "127.0.0.1"]}'
 	redis_id=$CONTAINER
-	create_container app "$uid" "$mount" \
+	create_container app 0 "$mount" \
 		'{"command": ["python3", "app.py"], "working_dir": "/app", "envs": [{"key": "PORT", "value": "8000"}]}'
 	app_id=$CONTAINER
 	"$CRI" start "$nginx_id" && "$CRI" start "$redis_id" && "$CRI" start "$app_id" || return 1
-	wait_until 60 "$CRI" exec "$nginx_id" curl -sf -m 10 -o /dev/null "http://127.0.0.1:$port/" || return 1
+	wait_until 60 "$CRI" exec "$nginx_id" curl -sf -m 10 -o /dev/null http://127.0.0.1/ || return 1
 	wait_until 60 "$CRI" exec "$redis_id" redis-cli ping || return 1
 	wait_until 60 "$CRI" exec "$app_id" curl -sf -m 10 -o /dev/null http://127.0.0.1:8000/ || return 1
-	"$CRI" exec "$app_id" sh -c "curl -s -m 10 http://127.0.0.1:$port/ | grep -o '<title>.*</title>'"
+	"$CRI" exec "$app_id" sh -c "curl -s -m 10 http://127.0.0.1/ | grep -o '<title>.*</title>'"
 	"$CRI" exec "$redis_id" sh -c 'redis-cli set greeting kept && redis-cli save'
 	"$CRI" exec "$nginx_id" curl -s -m 10 http://127.0.0.1:8000/
 	# What the containers wrote is in the pod's own directory on the node.
@@ -65,7 +63,7 @@ web_pod() {
 }
 
 @test "a pod of nginx, Redis and the Python application with an emptyDir runs under baseline, the node default, as root" {
-	run web_pod web '{}' 0 '["nginx", "-g", "daemon off;"]' 80
+	run web_pod
 	assert_output "<title>Welcome to nginx!</title>
 OK
 OK

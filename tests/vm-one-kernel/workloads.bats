@@ -30,7 +30,7 @@ teardown_file() {
 }
 
 setup() {
-	# Each test judges the events of its own containers only.
+	# Each test judges the events of its own containers only (denials_of).
 	"$LOCKCCTL" events >/dev/null
 }
 
@@ -72,12 +72,6 @@ serve() {
 	echo "${id:0:12}"
 }
 
-# The events of every container since the test's setup, as denials_of
-# prints them.
-events_since_setup() {
-	"$LOCKCCTL" --json events | jq -r '"\(.decision) \(.operation) \(.value // "-") \(if .detail == "" then "-" else .detail end)"'
-}
-
 # ---- nginx ------------------------------------------------------------------
 
 @test "nginx serves a page under baseline: Debian's configuration, --read-only with tmpfs, the site in a named volume" {
@@ -96,7 +90,7 @@ events_since_setup() {
 0
 33"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -108,7 +102,7 @@ events_since_setup() {
 		run engine "$engine" exec "$name" sh -c 'curl -s -m 10 http://127.0.0.1:8080/ | grep -o "<title>.*</title>"'
 		assert_output "<title>Welcome to nginx!</title>"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -136,7 +130,7 @@ postgres_check() {
 		run postgres_check "$engine" "$name" /run/postgresql
 		assert_output "$POSTGRES_ANSWER"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -149,7 +143,7 @@ postgres_check() {
 		run postgres_check "$engine" "$name" /tmp
 		assert_output "$POSTGRES_ANSWER"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -169,7 +163,7 @@ OK"
 		run engine "$engine" exec "$name" redis-cli get greeting
 		assert_output "kept"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -188,7 +182,7 @@ OK
 appendonlydir
 dump.rdb"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -206,7 +200,7 @@ dump.rdb"
 			engine "$engine" rm --force "$name" >/dev/null
 		done
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -228,7 +222,7 @@ readonly BATCH_JOB='i=0; while [ $i -lt 200 ]; do echo $i | sha1sum | cut -c1-8 
 			assert_output "200"
 		done
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 }
 
@@ -251,13 +245,13 @@ readonly BATCH_JOB='i=0; while [ $i -lt 200 ]; do echo $i | sha1sum | cut -c1-8 
 		assert_output "install ok installed
 configured"
 	done
-	run events_since_setup
+	run denials_of
 	assert_output ""
 
 	# restricted: root's first exec is refused, apt-get never runs.
 	run docker run --rm --label org.lockc.policy=restricted lockc-server apt-get --version
 	assert_status 1
 	assert_output_contains "exec /usr/bin/apt-get: operation not permitted"
-	run events_since_setup
+	run denials_of
 	assert_output "denied run-as-root uid0=real apt-get"
 }
