@@ -18,7 +18,7 @@ int BPF_PROG(lockc_arm, struct linux_binprm *bprm, int ret)
 
 	if (ret)
 		return ret;
-	if (bpf_task_storage_get(&armed_tasks, task, 0, 0))
+	if (armed_task(task))
 		return 0;
 	container = registered_ancestor(&level);
 	if (!container) {
@@ -43,7 +43,7 @@ int BPF_PROG(lockc_inherit, struct task_struct *task, unsigned long clone_flags,
 
 	if (ret)
 		return ret;
-	parent = bpf_task_storage_get(&armed_tasks, bpf_get_current_task_btf(), 0, 0);
+	parent = armed_task(bpf_get_current_task_btf());
 	if (!parent)
 		return 0;
 	child = bpf_task_storage_get(&armed_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -88,7 +88,9 @@ int BPF_PROG(lockc_cred_free, struct cred *cred)
 {
 	__u64 key = (__u64)cred;
 
-	bpf_map_delete_elem(&task_creds, &key);
+	/* A lookup takes no lock and a delete does: most credentials were never recorded. */
+	if (bpf_map_lookup_elem(&task_creds, &key))
+		bpf_map_delete_elem(&task_creds, &key);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 /* Whether task p was armed by the same registration as the current task. */
 static bool same_container(struct confinement *c, struct task_struct *p)
 {
-	struct lockc_task *other = bpf_task_storage_get(&armed_tasks, p, 0, 0);
+	struct lockc_task *other = armed_task(p);
 
 	return other && other->container == c->task->container;
 }

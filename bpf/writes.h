@@ -220,7 +220,7 @@ static __attribute__((always_inline)) int inode_change(struct dentry *dentry, en
 	struct confinement c;
 	struct vfsmount *mnt;
 
-	if (!bpf_task_storage_get(&armed_tasks, task, 0, 0))
+	if (!armed_task(task))
 		return 0;
 	mnt = mount_of_dentry(dentry);
 	if (!confined(&c))

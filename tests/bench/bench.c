@@ -3,7 +3,9 @@
  * bench: the microbenchmarks of `make bench` (tests/bench/guest runs them in
  * the VM). Each operation is a tight loop of one system-call pattern; a run
  * is a warm-up repetition and then REPS timed ones of ITERATIONS each, and
- * prints "OPERATION MEDIAN MIN MAX" in nanoseconds per iteration.
+ * prints "OPERATION MEDIAN MIN MAX" in nanoseconds per iteration. Under
+ * QEMU's -icount (tests/bench/run's instruction mode) a guest nanosecond is
+ * one emulated instruction, so the same numbers count instructions.
  *
  * The confinement options put the benchmark under the condition to measure
  * and then re-execute it, so that the confinement (lockc's arming, an
@@ -27,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,7 +70,8 @@ static void usage(FILE *out)
 		"             [--landlock PATH=ACCESS]... [--landlock-deny PATH]...\n"
 		"             OPERATION [ARG]\n"
 		"OPERATION: open FILE | stat FILE | fork | exec PROGRAM | unix-connect SOCKET |\n"
-		"           create DIR | true\n"
+		"           create DIR | rename DIR | unlink DIR | readdir DIR | mmap-exec FILE |\n"
+		"           tcp-connect PORT | unix-sendmsg SOCKET | run SCRIPT | true\n"
 		"ACCESS: letters r (read), w (write, create, remove), x (execute)\n");
 }
 
@@ -142,6 +147,18 @@ static int op_exec(const char *program)
 	return wait_child(pid);
 }
 
+static long number(const char *text, const char *what, long min, long max)
+{
+	char *end;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || end == text || *end || value < min || value > max)
+		die("%s wants a number from %ld to %ld, not '%s'.", what, min, max, text);
+	return value;
+}
+
 static struct sockaddr_un unix_address(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -152,31 +169,30 @@ static struct sockaddr_un unix_address(const char *path)
 	return addr;
 }
 
+/* Waits for the server to accept and close, so that client and server take
+ * turns the same way in every iteration instead of in batches that the
+ * scheduler chooses differently from one repetition to the next. */
 static int op_unix_connect(const char *path)
 {
 	struct sockaddr_un addr = unix_address(path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char byte;
 	int err = 0;
 
 	if (fd < 0)
 		return errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) || read(fd, &byte, 1) < 0)
 		err = errno;
 	close(fd);
 	return err;
 }
 
-/* The server of unix-connect: accepts and closes until killed. */
-static pid_t unix_server(const char *path)
+/* The server of a connect operation on the listening socket FD, in a child
+ * process: accepts and closes until killed. */
+static pid_t serve_forever(int fd)
 {
-	struct sockaddr_un addr = unix_address(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pid_t pid;
+	pid_t pid = fork();
 
-	unlink(path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 4096))
-		die("cannot listen on %s: %s.", path, strerror(errno));
-	pid = fork();
 	if (pid < 0)
 		die("fork: %s.", strerror(errno));
 	if (pid == 0) {
@@ -189,6 +205,17 @@ static pid_t unix_server(const char *path)
 	}
 	close(fd);
 	return pid;
+}
+
+static pid_t unix_server(const char *path)
+{
+	struct sockaddr_un addr = unix_address(path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 4096))
+		die("cannot listen on %s: %s.", path, strerror(errno));
+	return serve_forever(fd);
 }
 
 static int op_create(const char *dir)
@@ -209,17 +236,211 @@ static int op_create(const char *dir)
 	return err;
 }
 
-static const struct {
+/* rename DIR: DIR/rename-a becomes DIR/rename-b and back, one rename an iteration. */
+static bool renamed;
+
+static void prepare_rename(const char *dir, long iterations __attribute__((unused)))
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/rename-b", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/rename-a", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("cannot create %s: %s.", path, strerror(errno));
+	close(fd);
+	renamed = false;
+}
+
+static int op_rename(const char *dir)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	snprintf(a, sizeof(a), "%s/rename-a", dir);
+	snprintf(b, sizeof(b), "%s/rename-b", dir);
+	if (renamed ? rename(b, a) : rename(a, b))
+		return errno;
+	renamed = !renamed;
+	return 0;
+}
+
+/* unlink DIR: each iteration removes one of the files that the untimed
+ * preparation of its repetition made. */
+static long unlinked;
+
+static void unlink_path(char *path, size_t size, const char *dir, long n)
+{
+	snprintf(path, size, "%s/unlink-%ld", dir, n);
+}
+
+static void prepare_unlink(const char *dir, long iterations)
+{
+	char path[PATH_MAX];
+
+	for (long n = 0; n < iterations; n++) {
+		int fd;
+
+		unlink_path(path, sizeof(path), dir, n);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			die("cannot create %s: %s.", path, strerror(errno));
+		close(fd);
+	}
+	unlinked = 0;
+}
+
+static int op_unlink(const char *dir)
+{
+	char path[PATH_MAX];
+
+	unlink_path(path, sizeof(path), dir, unlinked++);
+	return unlink(path) ? errno : 0;
+}
+
+/* readdir DIR: every entry of DIR, as ls and a file server's index read them. */
+static int op_readdir(const char *dir)
+{
+	char entries[32768];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long got;
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	while ((got = syscall(SYS_getdents64, fd, entries, sizeof(entries))) > 0)
+		;
+	if (got < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* mmap-exec FILE: map the first page of a program executable, as the loader
+ * maps a library. */
+static int op_mmap_exec(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *map;
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	map = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		err = errno;
+	else
+		munmap(map, 4096);
+	close(fd);
+	return err;
+}
+
+static struct sockaddr_in loopback_address(const char *port)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	addr.sin_port = htons(number(port, "the TCP port", 1, 65535));
+	return addr;
+}
+
+/* tcp-connect PORT: connect to the server on 127.0.0.1:PORT, which accepts
+ * and closes first, so that the TIME_WAIT is the server's and the client's
+ * ports never run out; then read its end and close. */
+static int op_tcp_connect(const char *port)
+{
+	struct sockaddr_in addr = loopback_address(port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char byte;
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) || read(fd, &byte, 1) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static pid_t tcp_server(const char *port)
+{
+	struct sockaddr_in addr = loopback_address(port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
+	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 4096))
+		die("cannot listen on 127.0.0.1:%s: %s.", port, strerror(errno));
+	return serve_forever(fd);
+}
+
+/* unix-sendmsg SOCKET: a datagram to the socket bound at SOCKET, by an
+ * unconnected socket as syslog(3) sends, received again so that the queue
+ * never fills. Both sockets are this process's. */
+static int dgram_sender = -1, dgram_receiver = -1;
+
+static void prepare_unix_sendmsg(const char *path, long iterations __attribute__((unused)))
+{
+	struct sockaddr_un addr = unix_address(path);
+
+	if (dgram_receiver >= 0)
+		return;
+	unlink(path);
+	dgram_receiver = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	dgram_sender = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dgram_receiver < 0 || dgram_sender < 0 || bind(dgram_receiver, (struct sockaddr *)&addr, sizeof(addr)))
+		die("cannot bind a datagram socket to %s: %s.", path, strerror(errno));
+}
+
+static int op_unix_sendmsg(const char *path)
+{
+	static const char message[128];
+	char received[sizeof(message)];
+	struct sockaddr_un addr = unix_address(path);
+	struct iovec iov = { .iov_base = (void *)message, .iov_len = sizeof(message) };
+	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (sendmsg(dgram_sender, &msg, 0) != sizeof(message))
+		return errno ? errno : EIO;
+	if (recv(dgram_receiver, received, sizeof(received), 0) != sizeof(received))
+		return errno ? errno : EIO;
+	return 0;
+}
+
+/* run SCRIPT: fork, execute SCRIPT (a program or a #! script) and wait; its
+ * exit status must be 0. The realistic mixes are such scripts. */
+static int op_run(const char *script)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(script, script, (char *)NULL);
+		_exit(errno);
+	}
+	return wait_child(pid);
+}
+
+static const struct operation {
 	const char *name;
 	operation_fn fn;
 	bool takes_arg;
+	/* Before each repetition, untimed: makes what the loop uses up. */
+	void (*prepare)(const char *arg, long iterations);
+	/* Before the loop: the process at the other end, killed after it. */
+	pid_t (*serve)(const char *arg);
 } operations[] = {
-	{ "open", op_open, true },
-	{ "stat", op_stat, true },
-	{ "fork", op_fork, false },
-	{ "exec", op_exec, true },
-	{ "unix-connect", op_unix_connect, true },
-	{ "create", op_create, true },
+	{ "open", op_open, true, NULL, NULL },
+	{ "stat", op_stat, true, NULL, NULL },
+	{ "fork", op_fork, false, NULL, NULL },
+	{ "exec", op_exec, true, NULL, NULL },
+	{ "unix-connect", op_unix_connect, true, NULL, unix_server },
+	{ "create", op_create, true, NULL, NULL },
+	{ "rename", op_rename, true, prepare_rename, NULL },
+	{ "unlink", op_unlink, true, prepare_unlink, NULL },
+	{ "readdir", op_readdir, true, NULL, NULL },
+	{ "mmap-exec", op_mmap_exec, true, NULL, NULL },
+	{ "tcp-connect", op_tcp_connect, true, NULL, tcp_server },
+	{ "unix-sendmsg", op_unix_sendmsg, true, prepare_unix_sendmsg, NULL },
+	{ "run", op_run, true, NULL, NULL },
 };
 
 static int64_t now_ns(void)
@@ -255,22 +476,31 @@ static void check_outcome(const struct options *o, int err)
 	}
 }
 
-static void run(const struct options *o, operation_fn fn)
+static void run(const struct options *o, const struct operation *op)
 {
 	int64_t per_iteration[REPS_MAX];
-	pid_t server = 0;
+	pid_t server = op->serve ? op->serve(o->arg) : 0;
 
-	if (fn == op_unix_connect)
-		server = unix_server(o->arg);
-	check_outcome(o, fn(o->arg));
-	/* Repetition 0 warms caches and is not counted. */
+	/*
+	 * Repetition 0 warms caches and is not counted; its first iteration is
+	 * the one whose outcome is checked, so that a loop of one iteration
+	 * (the realistic mixes) is not run a third time.
+	 */
 	for (int rep = 0; rep <= o->reps; rep++) {
-		int64_t start = now_ns();
+		long iterations = o->iterations;
+		int64_t start;
 
-		for (long i = 0; i < o->iterations; i++)
-			fn(o->arg);
+		if (op->prepare)
+			op->prepare(o->arg, iterations);
+		if (rep == 0) {
+			check_outcome(o, op->fn(o->arg));
+			iterations--;
+		}
+		start = now_ns();
+		for (long i = 0; i < iterations; i++)
+			op->fn(o->arg);
 		if (rep > 0)
-			per_iteration[rep - 1] = (now_ns() - start) / o->iterations;
+			per_iteration[rep - 1] = (now_ns() - start) / iterations;
 	}
 	if (server) {
 		kill(server, SIGKILL);
@@ -443,22 +673,11 @@ static void confine_and_reexec(const struct options *o, char **argv, int argc)
 	die("cannot execute itself again: %s.", strerror(errno));
 }
 
-static long number(const char *text, const char *what, long min, long max)
-{
-	char *end;
-	long value;
-
-	errno = 0;
-	value = strtol(text, &end, 10);
-	if (errno || end == text || *end || value < min || value > max)
-		die("%s wants a number from %ld to %ld, not '%s'.", what, min, max, text);
-	return value;
-}
 
 int main(int argc, char **argv)
 {
 	struct options o = { .iterations = 1000, .reps = 5, .cpu = -1, .uid = -1 };
-	operation_fn fn = NULL;
+	const struct operation *op = NULL;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -507,14 +726,14 @@ int main(int argc, char **argv)
 		return 0;	/* the program that `exec` runs */
 	for (size_t k = 0; k < sizeof(operations) / sizeof(operations[0]); k++) {
 		if (strcmp(operations[k].name, o.operation) == 0) {
-			fn = operations[k].fn;
-			if (operations[k].takes_arg != (i < argc))
-				die("%s %s.", o.operation, operations[k].takes_arg ? "needs an argument" : "takes no argument");
+			op = &operations[k];
+			if (op->takes_arg != (i < argc))
+				die("%s %s.", o.operation, op->takes_arg ? "needs an argument" : "takes no argument");
 			if (i < argc)
 				o.arg = argv[i++];
 		}
 	}
-	if (!fn || i != argc) {
+	if (!op || i != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -528,6 +747,6 @@ int main(int argc, char **argv)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			die("cannot run on CPU %d: %s.", o.cpu, strerror(errno));
 	}
-	run(&o, fn);
+	run(&o, op);
 	return 0;
 }
