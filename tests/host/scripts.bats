@@ -157,6 +157,19 @@ map scratch_slots"
 	assert_output "vmtest: --cpus wants a number of vCPUs, not '0'."
 }
 
+@test "vmtest/run --icount refuses more than one vCPU" {
+	run "$PROJECT/vmtest/run" --icount --cpus 2 -- true
+	assert_status 2
+	assert_output "vmtest: --icount runs one vCPU, not 2; drop --cpus."
+}
+
+@test "vmtest/run --icount boots one vCPU and tells the command so" {
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	run "$PROJECT/vmtest/run" --icount -- sh -c 'echo "$LOCKC_VM_ACCEL $(nproc)"'
+	assert_status 0
+	assert_output "icount 1"
+}
+
 @test "bats-files runs each file on its own between the lines tests/run reads, and fails when one fails" {
 	mkdir "$BATS_TEST_TMPDIR/suite"
 	printf '@test "passes" { true; }\n' >"$BATS_TEST_TMPDIR/suite/a.bats"
