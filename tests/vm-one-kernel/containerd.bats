@@ -100,8 +100,10 @@ cat: can't open '/proc/kallsyms': Operation not permitted"
 }
 
 @test "ctr run reads none of the CRI's settings and is confined by the guard of containerd's namespace" {
+	# ctr copies a container's stdout and stderr apart, in no set order: the
+	# messages go to stdout, in the order they were written.
 	run ctr run --rm --mount type=bind,src=/,dst=/rootfs,options=rbind:ro "$IMAGE" lockc-ctr \
-		sh -c 'cat /usr/file; head -c 4 /rootfs/etc/shadow; cat /proc/self/cgroup'
+		sh -c 'cat /usr/file; head -c 4 /rootfs/etc/shadow 2>&1; cat /proc/self/cgroup'
 	assert_output "in the image
 head: /rootfs/etc/shadow: Operation not permitted
 0::/default/lockc-ctr"
@@ -113,7 +115,7 @@ head: /rootfs/etc/shadow: Operation not permitted
 	assert_status 1
 	assert_output_contains "lockc refuses container lockc-ctr: policy 'baseline' (chosen by default-policy in (built-in lockc.conf)) does not allow the host path / mounted at /rootfs;"
 	ctr containers delete lockc-ctr >/dev/null 2>&1 || true
-	run ctr run --rm --runc-binary "$SCRIPTS/lockc-runtime" "$IMAGE" lockc-ctr sh -c 'cat /usr/file; chroot / true'
+	run ctr run --rm --runc-binary "$SCRIPTS/lockc-runtime" "$IMAGE" lockc-ctr sh -c 'cat /usr/file; chroot / true 2>&1'
 	assert_output "in the image
 chroot: can't change root directory to '/': Operation not permitted"
 	run denials_of lockc-ctr
