@@ -169,22 +169,32 @@ static struct sockaddr_un unix_address(const char *path)
 	return addr;
 }
 
-/* Waits for the server to accept and close, so that client and server take
- * turns the same way in every iteration instead of in batches that the
- * scheduler chooses differently from one repetition to the next. */
-static int op_unix_connect(const char *path)
+/*
+ * Connect to the server at ADDR and wait for it to accept and close: client
+ * and server then take turns the same way in every iteration, instead of in
+ * batches that the scheduler chooses differently from one repetition to the
+ * next, and a TCP TIME_WAIT is the server's, so the client's ports never run
+ * out.
+ */
+static int connect_and_wait(int family, const struct sockaddr *addr, socklen_t len)
 {
-	struct sockaddr_un addr = unix_address(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	char byte;
 	int err = 0;
 
 	if (fd < 0)
 		return errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) || read(fd, &byte, 1) < 0)
+	if (connect(fd, addr, len) || read(fd, &byte, 1) < 0)
 		err = errno;
 	close(fd);
 	return err;
+}
+
+static int op_unix_connect(const char *path)
+{
+	struct sockaddr_un addr = unix_address(path);
+
+	return connect_and_wait(AF_UNIX, (struct sockaddr *)&addr, sizeof(addr));
 }
 
 /* The server of a connect operation on the listening socket FD, in a child
@@ -344,22 +354,11 @@ static struct sockaddr_in loopback_address(const char *port)
 	return addr;
 }
 
-/* tcp-connect PORT: connect to the server on 127.0.0.1:PORT, which accepts
- * and closes first, so that the TIME_WAIT is the server's and the client's
- * ports never run out; then read its end and close. */
 static int op_tcp_connect(const char *port)
 {
 	struct sockaddr_in addr = loopback_address(port);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char byte;
-	int err = 0;
 
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) || read(fd, &byte, 1) < 0)
-		err = errno;
-	close(fd);
-	return err;
+	return connect_and_wait(AF_INET, (struct sockaddr *)&addr, sizeof(addr));
 }
 
 static pid_t tcp_server(const char *port)
