@@ -57,6 +57,7 @@ static void read_short_name(struct dentry *dentry, struct short_name *name)
 struct path_walk {
 	struct scratch *s;
 	struct vfsmount *vfsmnt;
+	struct dentry *mnt_root;	/* vfsmnt's root, read once per mount */
 	struct dentry *dentry;
 	struct vfsmount *root_mnt;
 	struct dentry *root_dentry;
@@ -70,14 +71,14 @@ static long path_walk_step(__u32 i, void *ctx)
 	/* Locals: CO-RE relocates kernel structs, not this one. */
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct dentry *dentry = w->dentry, *parent;
-	const unsigned char *name;
+	struct qstr name;
 	__u32 len, start;
 
 	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
 		w->done = 1;
 		return 1;
 	}
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+	if (dentry == w->mnt_root) {
 		struct mount *mnt = real_mount(vfsmnt), *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		/* The top of a tree: the task's root lies elsewhere, as d_path sees it too. */
@@ -85,14 +86,24 @@ static long path_walk_step(__u32 i, void *ctx)
 			w->done = 1;
 			return 1;
 		}
+		vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
+	/*
+	 * Each probe read is a helper call, the most of what a step costs: the
+	 * name's length and pointer come in one.
+	 */
 	parent = BPF_CORE_READ(dentry, d_parent);
-	len = BPF_CORE_READ(dentry, d_name.len);
+	if (bpf_core_read(&name, sizeof(name), &dentry->d_name)) {
+		w->done = -1;
+		return 1;
+	}
+	len = name.len;
 	barrier_var(len);
-	if (parent == dentry || len == 0 || len > NAME_MAX || len >= w->start) {
+	if (!parent || parent == dentry || len == 0 || len > NAME_MAX || len >= w->start) {
 		w->done = -1;
 		return 1;
 	}
@@ -102,8 +113,7 @@ static long path_walk_step(__u32 i, void *ctx)
 		w->done = -1;
 		return 1;
 	}
-	name = BPF_CORE_READ(dentry, d_name.name);
-	if (bpf_probe_read_kernel(w->s->walk + start, len, name)) {
+	if (bpf_probe_read_kernel(w->s->walk + start, len, name.name)) {
 		w->done = -1;
 		return 1;
 	}
@@ -124,6 +134,7 @@ static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct den
 	struct path_walk w = {
 		.s = s,
 		.vfsmnt = vfsmnt,
+		.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root),
 		.dentry = dentry,
 		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
 		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
