@@ -13,6 +13,13 @@
  * checks the outcome of the first iteration: a condition that does not deny
  * what it should measures the wrong thing, and is an error, not a number.
  *
+ * --fifo runs the loops, and every process they start, under SCHED_FIFO:
+ * the guest's other tasks (kernel threads, the shell that started the
+ * benchmark) then run only between loops, never inside one, and a task that
+ * wakes another keeps the CPU until it blocks, so client and server take
+ * turns the same way in every repetition. Counting instructions, that took
+ * the spread between processes of the same loop from up to 2.4% to 0.4%.
+ *
  * Built static, like tests/probe, so that it runs from any directory.
  */
 #define _GNU_SOURCE
@@ -65,7 +72,7 @@ static void die(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bench [-n ITERATIONS] [-r REPS] [-c CPU] [--expect ok|denied]\n"
+		"usage: bench [-n ITERATIONS] [-r REPS] [-c CPU] [--fifo PRIORITY] [--expect ok|denied]\n"
 		"             [--cgroup DIR] [--user UID] [--apparmor PROFILE]\n"
 		"             [--landlock PATH=ACCESS]... [--landlock-deny PATH]...\n"
 		"             OPERATION [ARG]\n"
@@ -81,6 +88,7 @@ struct options {
 	long iterations;
 	int reps;
 	int cpu;
+	int fifo;	/* the SCHED_FIFO priority, or 0 */
 	enum expectation expect;
 	const char *cgroup;
 	long uid;
@@ -661,7 +669,7 @@ static void confine_and_reexec(const struct options *o, char **argv, int argc)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--cgroup") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--apparmor") == 0 ||
-		    strcmp(a, "--landlock") == 0 || strcmp(a, "--landlock-deny") == 0) {
+		    strcmp(a, "--fifo") == 0 || strcmp(a, "--landlock") == 0 || strcmp(a, "--landlock-deny") == 0) {
 			i++;
 			continue;
 		}
@@ -697,6 +705,8 @@ int main(int argc, char **argv)
 			o.reps = number(value, "-r", 1, REPS_MAX);
 		else if (strcmp(opt, "-c") == 0)
 			o.cpu = number(value, "-c", 0, CPU_SETSIZE - 1);
+		else if (strcmp(opt, "--fifo") == 0)
+			o.fifo = number(value, "--fifo", 1, 99);
 		else if (strcmp(opt, "--expect") == 0 && strcmp(value, "ok") == 0)
 			o.expect = EXPECT_OK;
 		else if (strcmp(opt, "--expect") == 0 && strcmp(value, "denied") == 0)
@@ -735,6 +745,13 @@ int main(int argc, char **argv)
 	if (!op || i != argc) {
 		usage(stderr);
 		return 2;
+	}
+	/* Before confinement, which may take the privilege to change it: an execve keeps it. */
+	if (o.fifo) {
+		struct sched_param param = { .sched_priority = o.fifo };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &param))
+			die("cannot run under SCHED_FIFO %d: %s.", o.fifo, strerror(errno));
 	}
 	if (o.cgroup || o.uid >= 0 || o.apparmor || o.landlock_count)
 		confine_and_reexec(&o, argv, argc);
