@@ -306,7 +306,7 @@ $(WORKLOAD_OCI_IMAGE): $(WORKLOAD_IMAGE) vmtest/containers.sh
 # runs them: the host suites lint the package; the VM suites upgrade from the
 # older build and install both packages and the image. Defined after those
 # rules, since make expands a rule's prerequisites where it reads it.
-host-test-inputs: all $(DEB)
+host-test-inputs: all $(DEB) $(BENCH)
 vm-test-inputs: all $(UPGRADE_FROM_DIR)/build/lockcctl $(DEB) $(DEB_NEXT) $(IMAGE) $(CRI_PYTHON) $(WORKLOAD_IMAGE) $(WORKLOAD_OCI_IMAGE)
 
 check: deps

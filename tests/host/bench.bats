@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
 # tests/bench/report: the benchmark's table from the guest's lines. The
 # numbers are made up so that every ratio is known; what make bench measures
-# is never asserted.
+# is never asserted. And the options of the loops' program, bench, that
+# decide how repeatable a count is.
 
 load ../helpers
 
 REPORT=$PROJECT/tests/bench/report
+BENCH=$PROJECT/build/bench
 
 # lines CONDITION NS...: a result line per operation (open-close, stat,
 # fork-exec-wait, which takes 1,000 times as long as stat).
@@ -126,4 +128,35 @@ setup() {
 	assert_output "bench report: no results for condition restricted"
 	[ ! -e "$BATS_TEST_TMPDIR/out/results.md" ]
 	[ ! -e "$BATS_TEST_TMPDIR/out/results.csv" ]
+}
+
+# A script for `bench run` that writes its own scheduling policy to $POLICY_FILE.
+policy_script() {
+	printf '#!/bin/sh\nchrt -p $$ >"$POLICY_FILE"\n' >"$BATS_TEST_TMPDIR/policy"
+	chmod +x "$BATS_TEST_TMPDIR/policy"
+}
+
+@test "bench --fifo: the loop and the processes it starts run under SCHED_FIFO at that priority; without it, under the default policy" {
+	policy_script
+	POLICY_FILE=$BATS_TEST_TMPDIR/fifo run "$BENCH" -n 1 -r 1 --fifo 3 run "$BATS_TEST_TMPDIR/policy"
+	assert_status 0
+	assert_output_contains "run "
+	run cat "$BATS_TEST_TMPDIR/fifo"
+	assert_output_contains "scheduling policy: SCHED_FIFO"
+	assert_output_contains "scheduling priority: 3"
+	POLICY_FILE=$BATS_TEST_TMPDIR/other run "$BENCH" -n 1 -r 1 run "$BATS_TEST_TMPDIR/policy"
+	assert_status 0
+	run cat "$BATS_TEST_TMPDIR/other"
+	assert_output_contains "scheduling policy: SCHED_OTHER"
+}
+
+@test "bench --fifo takes a priority from 1 to 99, and nothing runs without one" {
+	policy_script
+	POLICY_FILE=$BATS_TEST_TMPDIR/fifo run "$BENCH" -n 1 -r 1 --fifo 0 run "$BATS_TEST_TMPDIR/policy"
+	assert_status 1
+	[ "$output" = "bench: --fifo wants a number from 1 to 99, not '0'." ]
+	[ ! -e "$BATS_TEST_TMPDIR/fifo" ]
+	run "$BENCH" -n 1 -r 1 --fifo 100 fork
+	assert_status 1
+	[ "$output" = "bench: --fifo wants a number from 1 to 99, not '100'." ]
 }
