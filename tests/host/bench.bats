@@ -25,6 +25,7 @@ setup() {
 		echo "info accel icount"
 		echo "info clock instructions"
 		echo "info reps 3"
+		echo "info batches 5"
 		echo "info scale 1"
 		lines none 1000 1000
 		lines empty 1010 1000
@@ -65,10 +66,11 @@ setup() {
 	[ "$(cat "$BATS_TEST_TMPDIR/out/results.md")" = "$output" ]
 }
 
-@test "report: the clock and the largest difference between rounds come first" {
+@test "report: the clock, how a cell is made and the largest difference between rounds come first" {
 	run "$REPORT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/lockc.txt" "$BATS_TEST_TMPDIR/apparmor.txt"
 	assert_status 0
 	[[ "${lines[0]}" == "Clock: instructions. QEMU's -icount shift=0,sleep=off on one vCPU makes a guest nanosecond one emulated instruction,"* ]]
+	[[ "${lines[1]}" == "Kernel 6.12.0-test. Each cell: median of 3 rounds of a tight loop (1× the base iterations), each round the median of 5 parts of its loop, as a change against \"no lockc\" in the same boot;"* ]]
 	assert_output_contains $'\n'"Stability: the largest difference between the rounds of one cell is 0.36% of its median (restricted, open-close); 1 of 36 cells differ by more than 0.2% (open-close)."$'\n'
 }
 
@@ -159,4 +161,35 @@ policy_script() {
 	run "$BENCH" -n 1 -r 1 --fifo 100 fork
 	assert_status 1
 	[ "$output" = "bench: --fifo wants a number from 1 to 99, not '100'." ]
+}
+
+# A script for `bench run` that takes 2 s on its 5th run and none on the
+# others: with 3 iterations a repetition, the warm-up runs it 3 times and the
+# timed repetition 3 more, the 2nd of them the slow one.
+slow_fifth_script() {
+	printf '#!/bin/sh\nn=$(($(cat "$COUNTER" 2>/dev/null || echo 0) + 1))\necho "$n" >"$COUNTER"\n[ "$n" -ne 5 ] || sleep 2\n' \
+		>"$BATS_TEST_TMPDIR/slow-fifth"
+	chmod +x "$BATS_TEST_TMPDIR/slow-fifth"
+}
+
+@test "bench -b: a repetition counts as the median of its parts, so one slow iteration does not move it; without -b it does" {
+	slow_fifth_script
+	COUNTER=$BATS_TEST_TMPDIR/parts run "$BENCH" -n 3 -r 1 -b 3 run "$BATS_TEST_TMPDIR/slow-fifth"
+	assert_status 0
+	[ "$(cat "$BATS_TEST_TMPDIR/parts")" -eq 6 ]
+	read -r _ per_iteration _ <<<"$output"
+	[ "$per_iteration" -lt 1000000000 ]
+	COUNTER=$BATS_TEST_TMPDIR/whole run "$BENCH" -n 3 -r 1 run "$BATS_TEST_TMPDIR/slow-fifth"
+	assert_status 0
+	read -r _ per_iteration _ <<<"$output"
+	[ "$per_iteration" -ge 666000000 ]
+}
+
+@test "bench -b takes 1 to 101 parts, and more parts than iterations is one iteration a part" {
+	run "$BENCH" -n 2 -r 1 -b 5 stat /
+	assert_status 0
+	[[ "$output" =~ ^stat\ [0-9]+\ [0-9]+\ [0-9]+$ ]]
+	run "$BENCH" -n 2 -r 1 -b 0 stat /
+	assert_status 1
+	[ "$output" = "bench: -b wants a number from 1 to 101, not '0'." ]
 }
