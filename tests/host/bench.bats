@@ -134,7 +134,10 @@ setup() {
 
 # A script for `bench run` that writes its own scheduling policy to $POLICY_FILE.
 policy_script() {
-	printf '#!/bin/sh\nchrt -p $$ >"$POLICY_FILE"\n' >"$BATS_TEST_TMPDIR/policy"
+	cat >"$BATS_TEST_TMPDIR/policy" <<-'SCRIPT'
+	#!/bin/sh
+	chrt -p $$ >"$POLICY_FILE"
+	SCRIPT
 	chmod +x "$BATS_TEST_TMPDIR/policy"
 }
 
@@ -167,8 +170,12 @@ policy_script() {
 # others: with 3 iterations a repetition, the warm-up runs it 3 times and the
 # timed repetition 3 more, the 2nd of them the slow one.
 slow_fifth_script() {
-	printf '#!/bin/sh\nn=$(($(cat "$COUNTER" 2>/dev/null || echo 0) + 1))\necho "$n" >"$COUNTER"\n[ "$n" -ne 5 ] || sleep 2\n' \
-		>"$BATS_TEST_TMPDIR/slow-fifth"
+	cat >"$BATS_TEST_TMPDIR/slow-fifth" <<-'SCRIPT'
+	#!/bin/sh
+	n=$(($(cat "$COUNTER" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$COUNTER"
+	[ "$n" -ne 5 ] || sleep 2
+	SCRIPT
 	chmod +x "$BATS_TEST_TMPDIR/slow-fifth"
 }
 
