@@ -3,14 +3,15 @@
  * bench: the microbenchmarks of `make bench` (tests/bench/guest runs them in
  * the VM). Each operation is a tight loop of one system-call pattern; a run
  * is a warm-up repetition and then REPS timed ones of ITERATIONS each, and
- * prints "OPERATION MEDIAN MIN MAX" in nanoseconds per iteration. -b times
- * each repetition in BATCHES equal parts, and the repetition counts as its
- * median part: work that the kernel left from before (a batch of RCU
- * callbacks, expiring timers) lands in one part as a burst of millions of
- * instructions, which moved a whole repetition by up to 12%, and the median
- * leaves it out. Under
+ * prints "OPERATION MEDIAN MIN MAX" in nanoseconds per iteration. Under
  * QEMU's -icount (tests/bench/run's instruction mode) a guest nanosecond is
  * one emulated instruction, so the same numbers count instructions.
+ *
+ * -b times each repetition in BATCHES equal parts, and the repetition counts
+ * as its median part: work that the kernel left from before (a batch of RCU
+ * callbacks, expiring timers) lands in one part as a burst of millions of
+ * instructions, which moved a whole repetition by up to 12%, and the median
+ * leaves it out.
  *
  * The confinement options put the benchmark under the condition to measure
  * and then re-execute it, so that the confinement (lockc's arming, an
@@ -500,7 +501,7 @@ static int64_t median(int64_t *values, int n)
 
 static void run(const struct options *o, const struct operation *op)
 {
-	int64_t per_iteration[REPS_MAX];
+	int64_t per_iteration[REPS_MAX], typical;
 	pid_t server = op->serve ? op->serve(o->arg) : 0;
 
 	/*
@@ -535,8 +536,9 @@ static void run(const struct options *o, const struct operation *op)
 		kill(server, SIGKILL);
 		waitpid(server, NULL, 0);
 	}
-	qsort(per_iteration, o->reps, sizeof(per_iteration[0]), compare_i64);
-	printf("%s %lld %lld %lld\n", o->operation, (long long)per_iteration[o->reps / 2], (long long)per_iteration[0],
+	/* median() sorts them, so that the least and the most are at the ends. */
+	typical = median(per_iteration, o->reps);
+	printf("%s %lld %lld %lld\n", o->operation, (long long)typical, (long long)per_iteration[0],
 	       (long long)per_iteration[o->reps - 1]);
 }
 
