@@ -23,6 +23,7 @@
 #define FMODE_NOACCOUNT 0x20000000
 #define S_IFMT 00170000
 #define S_IFREG 0100000
+#define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFBLK 0060000
 /* The kernel's dev_t: 12 bits of major, 20 of minor. */

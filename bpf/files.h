@@ -58,6 +58,10 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	changes = path_changes_now();
 	if (!(file->f_mode & FMODE_WRITE) && allowed_before(&c, inode, INODE_READ, changes))
 		return 0;
+	/* A device is judged by its number, wherever its node is. */
+	if ((file->f_mode & FMODE_WRITE) && !is_device(inode->i_mode) &&
+	    entries_allowed_before(&c, directory_of(file->f_path.dentry), tree_changes_now()))
+		return 0;
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(&c, LOCKC_OP_OPEN, 0, NULL);
@@ -116,20 +120,20 @@ int BPF_PROG(lockc_mknod, struct inode *dir, struct dentry *dentry, umode_t mode
 SEC("lsm/path_truncate")
 int BPF_PROG(lockc_path_truncate, const struct path *path, int ret)
 {
-	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_TRUNCATE);
+	return ret ?: path_write(path, path->dentry, LOCKC_WRITE_TRUNCATE);
 }
 
 SEC("lsm/path_chmod")
 int BPF_PROG(lockc_path_chmod, const struct path *path, umode_t mode, int ret)
 {
-	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_CHMOD);
+	return ret ?: path_write(path, path->dentry, LOCKC_WRITE_CHMOD);
 }
 
 /* kuid_t and kgid_t arrive by value, one register each. */
 SEC("lsm/path_chown")
 int BPF_PROG(lockc_path_chown, const struct path *path, unsigned long uid, unsigned long gid, int ret)
 {
-	return ret ?: path_write(path, BPF_CORE_READ(path, dentry), LOCKC_WRITE_CHOWN);
+	return ret ?: path_write(path, path->dentry, LOCKC_WRITE_CHOWN);
 }
 
 SEC("lsm/path_mkdir")
@@ -166,10 +170,14 @@ int BPF_PROG(lockc_path_unlink, const struct path *dir, struct dentry *dentry, i
 	return path_write(dir, dentry, LOCKC_WRITE_REMOVE);
 }
 
+/* A directory that goes may leave its inode's number, and address, to another. */
 SEC("lsm/path_rmdir")
 int BPF_PROG(lockc_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
 {
-	return ret ?: path_write(dir, dentry, LOCKC_WRITE_REMOVE);
+	if (ret)
+		return ret;
+	note_tree_change();
+	return path_write(dir, dentry, LOCKC_WRITE_REMOVE);
 }
 
 /* A hard link never crosses mounts: the existing file is on new_dir's. */
@@ -198,11 +206,14 @@ int BPF_PROG(lockc_path_rename, const struct path *old_dir, struct dentry *old_d
 
 	if (ret)
 		return ret;
-	note_path_change();
+	if (is_directory(old_dentry) || ((flags & RENAME_EXCHANGE) && is_directory(new_dentry)))
+		note_tree_change();
+	else
+		note_path_change();
 	if (!confined(&c))
 		return 0;
-	return write_check(&c, BPF_CORE_READ(old_dir, mnt), old_dentry, LOCKC_WRITE_RENAME_FROM) ?:
-	       write_check(&c, BPF_CORE_READ(new_dir, mnt), new_dentry,
+	return write_check(&c, old_dir->mnt, old_dentry, LOCKC_WRITE_RENAME_FROM) ?:
+	       write_check(&c, new_dir->mnt, new_dentry,
 			   (flags & RENAME_EXCHANGE) ? LOCKC_WRITE_RENAME_FROM : LOCKC_WRITE_RENAME_TO);
 }
 

@@ -62,6 +62,13 @@ struct {
 	__type(value, __u64);
 } path_changes SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tree_changes SEC(".maps");
+
 /*
  * The credentials of confined tasks: a struct cred's address -> the cgroup
  * id of the registration whose task made it (or was armed with it), until
@@ -111,6 +118,47 @@ struct {
 	__type(key, int);
 	__type(value, struct allowed_inode);
 } allowed_inodes SEC(".maps");
+
+/*
+ * What a container's policy let it do in a directory: change its entries
+ * (make, remove, rename, link, write, chmod, chown, touch them). Kept when
+ * the change was allowed and no rule of the ruleset lies below the
+ * directory (no LOCKC_RULE_RULES_BELOW marker): then every entry's path is
+ * decided as the directory's own, whatever its name, and the next change of
+ * any entry skips the path walk and the lookups. The entry holds while the
+ * container's ruleset is the one that allowed it and no directory on the
+ * node has moved or gone ("tree_changes"); a file's rename does not end it.
+ * Only file systems whose files are judged by their path alone keep one
+ * (not procfs, sysfs, cgroupfs, bpffs and their kind).
+ *
+ * A hash keyed by the directory inode's address, not inode storage: the
+ * path hooks reach the directory through d_parent, a pointer 6.12's
+ * verifier does not let a program keep inode storage on. An address is
+ * reused once its inode is freed, so the value names the directory as well
+ * (file system, inode number, generation), and a hit must match them.
+ */
+struct allowed_dir_key {
+	__u64 container;
+	__u64 dir;		/* the directory's struct inode, by address */
+};
+
+struct allowed_dir {
+	__u64 sb;		/* its struct super_block, by address */
+	__u64 ino;
+	__u32 generation;
+	__u32 ruleset;
+	__u64 tree_changes;
+};
+
+/* LRU: a directory nobody changes in ages out, and so does a container that is gone. */
+#define ALLOWED_DIRS_MAX 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ALLOWED_DIRS_MAX);
+	__type(key, struct allowed_dir_key);
+	__type(value, struct allowed_dir);
+} allowed_dirs SEC(".maps");
 
 /* Written by lockc-load, read by admins and the next lockc-load only. */
 struct {

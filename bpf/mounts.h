@@ -61,7 +61,7 @@ int BPF_PROG(lockc_sb_mount, const char *dev_name, const struct path *path, cons
 
 	if (ret)
 		return ret;
-	note_path_change();
+	note_tree_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, mount))
@@ -125,7 +125,7 @@ int BPF_PROG(lockc_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
 	if (ret)
 		return ret;
-	note_path_change();
+	note_tree_change();
 	return mount_change(LOCKC_OP_UMOUNT, mount_point_name(mnt));
 }
 
@@ -140,7 +140,7 @@ int BPF_PROG(lockc_move_mount, const struct path *from_path, const struct path *
 {
 	if (ret)
 		return ret;
-	note_path_change();
+	note_tree_change();
 	return mount_change(LOCKC_OP_MOVE_MOUNT, dentry_name(BPF_CORE_READ(to_path, dentry)));
 }
 
@@ -165,7 +165,7 @@ int BPF_PROG(lockc_sb_pivotroot, const struct path *old_path, const struct path 
 
 	if (ret)
 		return ret;
-	note_path_change();
+	note_tree_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, mount) && ALLOWED(c.policy, chroot))
@@ -184,7 +184,7 @@ int BPF_PROG(lockc_chroot, const struct path *path, int ret)
 
 	if (ret)
 		return ret;
-	note_path_change();
+	note_tree_change();
 	if (!confined(&c))
 		return 0;
 	if (ALLOWED(c.policy, chroot))

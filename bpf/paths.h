@@ -36,6 +36,14 @@ static struct mnt_namespace *mount_namespace_of(struct file *file)
 	((name)->len == sizeof(s) - 1 && (name)->words[0] == LITERAL_WORD(s, 0) &&                        \
 	 (name)->words[1] == LITERAL_WORD(s, 1) && (name)->words[2] == LITERAL_WORD(s, 2))
 
+/* Whether the dentry is a directory; a negative dentry (a name not yet made) is not. */
+static bool is_directory(struct dentry *dentry)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+
+	return inode && (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR;
+}
+
 struct short_name {
 	__u32 len;
 	__u64 words[3];	/* the name, zero-filled; names of 24 bytes or more are left empty */
@@ -63,6 +71,13 @@ struct path_walk {
 	struct dentry *root_dentry;
 	__u32 start;		/* the path so far: s->walk[start, PATH_MAX) */
 	int done;		/* 1: at the root; -1: too long or unreadable */
+	/*
+	 * The directory the first step went up to, and the length of the
+	 * name it left: NULL when the dentry is the root of its mount (its
+	 * path is the mount point's, not its directory's and its name).
+	 */
+	struct dentry *parent;
+	__u32 name_len;
 };
 
 static long path_walk_step(__u32 i, void *ctx)
@@ -120,15 +135,29 @@ static long path_walk_step(__u32 i, void *ctx)
 	w->start = start - 1;
 	w->s->walk[w->start & (PATH_MAX - 1)] = '/';
 	w->dentry = parent;
+	if (i == 0) {
+		w->parent = parent;
+		w->name_len = len;
+	}
 	return 0;
 }
+
+/* Where resolve_path() found a dentry: the directory it is an entry of, and that directory's path. */
+struct path_parent {
+	struct dentry *dentry;	/* NULL: none (the root, or a mount's root) */
+	__u32 len;		/* the directory's path: s->path[0, len) */
+};
 
 /*
  * Write the path of `dentry` on mount `vfsmnt`, as the current task sees it
  * (resolved against its root, like bpf_d_path), to s->path. Returns its
- * length, or 0 when it cannot be resolved (the caller denies).
+ * length, or 0 when it cannot be resolved (the caller denies). `parent`
+ * says which directory the path went through, so that a verdict on the
+ * path can be kept on that directory: read in the same walk, it cannot be
+ * another directory that a concurrent rename put the dentry in.
  */
-static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct dentry *dentry)
+static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct dentry *dentry,
+			  struct path_parent *parent)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct path_walk w = {
@@ -142,6 +171,8 @@ static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct den
 	};
 	__u32 len;
 
+	parent->dentry = NULL;
+	parent->len = 0;
 	/* A component takes two bytes at least: PATH_MAX / 2 steps, plus mount crossings. */
 	bpf_loop(PATH_MAX, path_walk_step, &w, 0);
 	if (w.done != 1)
@@ -156,6 +187,11 @@ static __u32 resolve_path(struct scratch *s, struct vfsmount *vfsmnt, struct den
 		return 0;
 	if (bpf_probe_read_kernel(s->path, len, s->walk + w.start))
 		return 0;
+	if (w.parent) {
+		parent->dentry = w.parent;
+		/* "/NAME" is an entry of "/". */
+		parent->len = len > w.name_len + 1 ? len - w.name_len - 1 : 1;
+	}
 	return len;
 }
 

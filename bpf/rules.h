@@ -1,20 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Rule lookups: the longest prefix rule of a class for a path (the key
- * encoding is maps/rules.md's), device and IPC rules, and the inode verdict
- * cache (allowed_inodes) that spares a repeated open or exec the path and
- * the lookup, with the node-wide count of path changes that invalidates it.
+ * encoding is maps/rules.md's), device and IPC rules, and the verdict
+ * caches that spare a repeated operation the path and the lookups: per inode
+ * for opens and execs (allowed_inodes), per directory for changes
+ * (allowed_dirs), each with the node-wide count that invalidates it
+ * (path_changes, tree_changes).
  */
 #ifndef LOCKC_BPF_RULES_H
 #define LOCKC_BPF_RULES_H
 
+/* The number in a one-entry counter map (path_changes, tree_changes). */
+#define COUNT_OF(map)                                                 \
+	({                                                            \
+		__u32 zero = 0;                                       \
+		__u64 *count = bpf_map_lookup_elem(&(map), &zero);    \
+		count ? *count : 0;                                   \
+	})
+
+#define COUNT_ONE_MORE(map)                                           \
+	({                                                            \
+		__u32 zero = 0;                                       \
+		__u64 *count = bpf_map_lookup_elem(&(map), &zero);    \
+		if (count)                                            \
+			__sync_fetch_and_add(count, 1);               \
+	})
+
 /* The count of path changes so far; see "path_changes" in maps/lockc.h. */
 static __u64 path_changes_now(void)
 {
-	__u32 zero = 0;
-	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+	return COUNT_OF(path_changes);
+}
 
-	return changes ? *changes : 0;
+/* The count of directory moves so far; see "tree_changes" in maps/lockc.h. */
+static __u64 tree_changes_now(void)
+{
+	return COUNT_OF(tree_changes);
 }
 
 /*
@@ -23,11 +44,14 @@ static __u64 path_changes_now(void)
  */
 static void note_path_change(void)
 {
-	__u32 zero = 0;
-	__u64 *changes = bpf_map_lookup_elem(&path_changes, &zero);
+	COUNT_ONE_MORE(path_changes);
+}
 
-	if (changes)
-		__sync_fetch_and_add(changes, 1);
+/* A change that moves directories (and so every file below them) to other paths. */
+static void note_tree_change(void)
+{
+	COUNT_ONE_MORE(path_changes);
+	COUNT_ONE_MORE(tree_changes);
 }
 
 /* Whether the container was allowed `what` (INODE_*) on this inode, and no path changed since. */
@@ -68,6 +92,45 @@ static void remember_allowed(struct confinement *c, struct inode *inode, __u32 w
 		entry->allowed = what;
 	}
 	bpf_spin_unlock(&entry->lock);
+}
+
+/* The directory an allowed_dirs entry stands for, read from its inode. */
+static void name_directory(struct allowed_dir *named, struct inode *dir)
+{
+	named->sb = (__u64)BPF_CORE_READ(dir, i_sb);
+	named->ino = BPF_CORE_READ(dir, i_ino);
+	named->generation = BPF_CORE_READ(dir, i_generation);
+}
+
+/*
+ * Whether the container was allowed to change an entry of directory `dir`
+ * (map allowed_dirs), and no directory moved or went since.
+ */
+static bool entries_allowed_before(struct confinement *c, struct inode *dir, __u64 changes)
+{
+	struct allowed_dir_key key = { .container = c->task->container, .dir = (__u64)dir };
+	struct allowed_dir *entry, now;
+
+	if (!dir || !c->policy)
+		return false;
+	entry = bpf_map_lookup_elem(&allowed_dirs, &key);
+	if (!entry || entry->ruleset != c->policy->ruleset || entry->tree_changes != changes)
+		return false;
+	name_directory(&now, dir);
+	return entry->sb == now.sb && entry->ino == now.ino && entry->generation == now.generation;
+}
+
+/* Best effort: a full map drops the least recently used entry; `changes` is tree_changes from before the decision. */
+static void remember_entries_allowed(struct confinement *c, struct inode *dir, __u64 changes)
+{
+	struct allowed_dir_key key = { .container = c->task->container, .dir = (__u64)dir };
+	struct allowed_dir entry = { .tree_changes = changes };
+
+	if (!c->policy)
+		return;
+	entry.ruleset = c->policy->ruleset;
+	name_directory(&entry, dir);
+	bpf_map_update_elem(&allowed_dirs, &key, &entry, BPF_ANY);
 }
 
 /*

@@ -116,6 +116,37 @@ static bool cgroup_delegated(struct confinement *c, struct dentry *dentry)
 	       NAMED(&name, "cgroup.subtree_control") || NAMED(&name, "cgroup.kill");
 }
 
+/* The file systems whose files hold kernel state; see kernel_tunables in maps/lockc.h. */
+enum kernel_state_fs {
+	KERNEL_STATE_NONE,	/* files judged by their path alone */
+	KERNEL_STATE_BPFFS,
+	KERNEL_STATE_INTERFACE,	/* sysfs, debugfs and their kind: all of it */
+	KERNEL_STATE_PROCFS,
+	KERNEL_STATE_CGROUPFS,
+};
+
+static enum kernel_state_fs kernel_state_fs(struct super_block *sb)
+{
+	switch (BPF_CORE_READ(sb, s_magic)) {
+	case BPF_FS_MAGIC:
+		return KERNEL_STATE_BPFFS;
+	case SYSFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+		return KERNEL_STATE_INTERFACE;
+	case PROC_SUPER_MAGIC:
+		return KERNEL_STATE_PROCFS;
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return KERNEL_STATE_CGROUPFS;
+	}
+	return KERNEL_STATE_NONE;
+}
+
 /*
  * Whether changing `dentry` (writing it, making, removing or renaming it)
  * changes kernel state that the policy keeps from the container: see
@@ -127,25 +158,52 @@ static bool kernel_state_refused(struct confinement *c, struct dentry *dentry)
 
 	if (!c->policy)
 		return true;
-	switch (BPF_CORE_READ(sb, s_magic)) {
-	case BPF_FS_MAGIC:
+	switch (kernel_state_fs(sb)) {
+	case KERNEL_STATE_NONE:
+		return false;
+	case KERNEL_STATE_BPFFS:
 		/* lockc's own pins: with bpf(2) denied they stay out of reach by path too. */
 		return !ALLOWED(c->policy, kernel_tunables) || !ALLOWED(c->policy, bpf);
-	case SYSFS_MAGIC:
-	case DEBUGFS_MAGIC:
-	case TRACEFS_MAGIC:
-	case SECURITYFS_MAGIC:
-	case CONFIGFS_MAGIC:
-	case EFIVARFS_MAGIC:
-	case PSTOREFS_MAGIC:
+	case KERNEL_STATE_INTERFACE:
 		return !ALLOWED(c->policy, kernel_tunables);
-	case PROC_SUPER_MAGIC:
+	case KERNEL_STATE_PROCFS:
 		return !ALLOWED(c->policy, kernel_tunables) && proc_tunable(dentry, BPF_CORE_READ(sb, s_root));
-	case CGROUP_SUPER_MAGIC:
-	case CGROUP2_SUPER_MAGIC:
+	case KERNEL_STATE_CGROUPFS:
 		return !ALLOWED(c->policy, kernel_tunables) && !cgroup_delegated(c, dentry);
 	}
-	return false;
+	return true;
+}
+
+/* The directory `dentry` is an entry of, for map allowed_dirs; NULL for a file system's root. */
+static struct inode *directory_of(struct dentry *dentry)
+{
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+	return parent && parent != dentry ? BPF_CORE_READ(parent, d_inode) : NULL;
+}
+
+/*
+ * After an allowed change of the entry at s->path, keep on its directory
+ * `dir` that the container may change its entries, when every entry would
+ * be decided alike: the walk went through `dir` (not up from the root of a
+ * mount, nor through a directory a rename put the entry in meanwhile),
+ * lockcctl marked the ruleset's directories that have rules below them,
+ * this one has no mark, and the file system holds no kernel state (whose
+ * checks look at more than the path).
+ */
+static void remember_entry_change(struct confinement *c, struct scratch *s, struct path_parent *parent,
+				  struct inode *dir, __u64 changes)
+{
+	/* A local: CO-RE relocates kernel structs, not this one. */
+	struct dentry *walked = parent->dentry;
+
+	if (!dir || !walked || BPF_CORE_READ(walked, d_inode) != dir || !c->policy ||
+	    !c->policy->rules_below_marked || kernel_state_fs(BPF_CORE_READ(dir, i_sb)) != KERNEL_STATE_NONE)
+		return;
+	if (rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_RULES_BELOW, s->path, parent->len,
+			    (enum lockc_verdict)0))
+		return;
+	remember_entries_allowed(c, dir, changes);
 }
 
 /*
@@ -154,13 +212,18 @@ static bool kernel_state_refused(struct confinement *c, struct dentry *dentry)
  * kind of change (a file the task may not open cannot be made, removed,
  * truncated, renamed or given another name either), then the write rules
  * narrow them. No directory above a denied path (a pinned one) moves, as
- * that would give the denied file a name the rules allow.
+ * that would give the denied file a name the rules allow. A change allowed
+ * in a directory whose entries are all decided alike is kept (allowed_dirs)
+ * and answers for the next one there.
  */
 static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct dentry *dentry,
 		       enum lockc_write_kind kind)
 {
 	struct mnt_namespace *ns = BPF_CORE_READ(real_mount(vfsmnt), mnt_ns);
+	struct path_parent parent = {};
+	struct inode *dir;
 	struct scratch *s;
+	__u64 changes;
 	bool allowed;
 	__u32 len;
 	int ret;
@@ -177,10 +240,15 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	 */
 	if (!ALLOWED(c->policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
 		return refuse_str(c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
+	/* Read before the decision: a directory moved while it is made leaves it unkept. */
+	changes = tree_changes_now();
+	dir = directory_of(dentry);
+	if (entries_allowed_before(c, dir, changes))
+		return 0;
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
-	len = resolve_path(s, vfsmnt, dentry);
+	len = resolve_path(s, vfsmnt, dentry, &parent);
 	if (len > 0 && kernel_state_refused(c, dentry)) {
 		ret = refuse(c, LOCKC_OP_KERNEL_TUNABLE, 0, s, len);
 		goto out;
@@ -191,6 +259,8 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
 		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
 					  LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW;
+	if (allowed)
+		remember_entry_change(c, s, &parent, dir, changes);
 	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
 out:
 	scratch_release(s);
@@ -204,7 +274,7 @@ static int path_write(const struct path *dir, struct dentry *dentry, enum lockc_
 
 	if (!confined(&c))
 		return 0;
-	return write_check(&c, BPF_CORE_READ(dir, mnt), dentry, kind);
+	return write_check(&c, dir->mnt, dentry, kind);
 }
 
 /*
@@ -222,12 +292,19 @@ static __attribute__((always_inline)) int inode_change(struct dentry *dentry, en
 
 	if (!armed_task(task))
 		return 0;
-	mnt = mount_of_dentry(dentry);
 	if (!confined(&c))
 		return 0;
 	/* The kernel's own borrowing: overlayfs copying attributes up, or setting its own. */
 	if (!creds_of(&c, BPF_CORE_READ(task, cred)))
 		return 0;
+	/*
+	 * Before the search for the mount, most of what the hook costs: the
+	 * container was allowed to change this directory's entries through
+	 * a path it has, so the path it uses now changes nothing.
+	 */
+	if (entries_allowed_before(&c, directory_of(dentry), tree_changes_now()))
+		return 0;
+	mnt = mount_of_dentry(dentry);
 	if (!mnt)
 		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
 	return write_check(&c, mnt, dentry, kind);

@@ -173,6 +173,14 @@ struct lockc_policy {
 	 * rules alone decide.
 	 */
 	enum lockc_verdict own_mounts;
+	/*
+	 * 1: lockcctl wrote the ruleset's LOCKC_RULE_RULES_BELOW entries, so
+	 * the kernel may remember per directory that a container can change
+	 * its entries (map "allowed_dirs"). 0, as in a policy written by hand
+	 * or carried from a build without markers: it never does, and every
+	 * change is decided from its path.
+	 */
+	__u32 rules_below_marked;
 };
 
 /* What a path rule governs. */
@@ -230,6 +238,14 @@ enum lockc_rule_class {
 	 * mount nothing deny remounting it writable.
 	 */
 	LOCKC_RULE_VOLUME_READONLY = 9,
+	/*
+	 * Written by lockcctl, never by a policy line: every directory above
+	 * the path of a file or write rule ("/" included), as an exact key
+	 * with verdict DENY. Entries of a directory without one are all
+	 * decided alike, as the directory's own path is: only then may the
+	 * kernel remember that a container can change them ("allowed_dirs").
+	 */
+	LOCKC_RULE_RULES_BELOW = 10,
 };
 
 #define LOCKC_DEVICE_KEY_LEN 9
@@ -347,6 +363,12 @@ struct lockc_own_mount {
  * a hard-linked file, mounts, unmounts, mount moves, chroots and pivot_roots
  * on the node since lockc was loaded. Each can give a file another path, so
  * an open verdict kept in "allowed_inodes" before it is not used.
+ *
+ * Map "tree_changes": the same for directories, one __u64 at key 0: renames
+ * and removals of a directory, mounts, unmounts, mount moves, chroots and
+ * pivot_roots.
+ * A file's rename or unlink leaves every directory's path as it was, so a
+ * verdict kept in "allowed_dirs" outlives it.
  */
 
 /* ---- what is loaded ---------------------------------------------------- */

@@ -357,42 +357,59 @@ static void parse_device_line(const char *file, unsigned int lineno, struct pars
 	}
 }
 
+/* Add an exact entry of `class` for directory `path`, with verdict DENY; duplicates go in add_ancestor_entries(). */
+static void add_directory_entry(struct parsed_policy *p, enum lockc_rule_class class, const char *path,
+				unsigned int line)
+{
+	struct parsed_rule entry = { .value.verdict = LOCKC_VERDICT_DENY, .line = line };
+
+	entry.key.class = class;
+	encode_rule_path(path, true, &entry.key);
+	add_parsed_rule(p, &entry);
+}
+
 /*
- * Pin every directory above the path of a deny file or deny write rule, as
- * maps/lockc.h describes LOCKC_RULE_PINNED. Rules sharing an ancestor pin
- * it once.
+ * The entries lockcctl writes for the directories above the path rules,
+ * as maps/lockc.h describes them: every directory above a deny file or
+ * deny write rule but "/" is LOCKC_RULE_PINNED, and every directory above
+ * any file or write rule, "/" included, is LOCKC_RULE_RULES_BELOW. Rules
+ * sharing an ancestor mark it once.
  */
-static void add_pinned_ancestors(struct parsed_policy *p)
+static void add_ancestor_entries(struct parsed_policy *p)
 {
 	size_t stated = p->count, kept;
 
+	p->stated = stated;
 	for (size_t i = 0; i < stated; i++) {
 		const struct parsed_rule *rule = &p->rules[i];
 		char path[LOCKC_RULE_PATH_MAX + 1];
-		bool exact;
+		unsigned int line = rule->line;
+		bool exact, deny;
 
-		if ((rule->key.class != LOCKC_RULE_FILE && rule->key.class != LOCKC_RULE_WRITE) ||
-		    rule->value.verdict != LOCKC_VERDICT_DENY)
+		if (rule->key.class != LOCKC_RULE_FILE && rule->key.class != LOCKC_RULE_WRITE)
 			continue;
+		deny = rule->value.verdict == LOCKC_VERDICT_DENY;
 		decode_rule_path(&rule->key, path, &exact);
-		for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
-			struct parsed_rule pin = { .value.verdict = LOCKC_VERDICT_DENY, .line = rule->line };
-
+		/* add_parsed_rule may move the array: `rule` is not used below. */
+		for (char *slash = strrchr(path, '/'); slash && slash[1]; slash = strrchr(path, '/')) {
+			if (slash == path) {
+				add_directory_entry(p, LOCKC_RULE_RULES_BELOW, "/", line);
+				break;
+			}
 			*slash = '\0';
-			pin.key.class = LOCKC_RULE_PINNED;
-			encode_rule_path(path, true, &pin.key);
-			add_parsed_rule(p, &pin);
-			/* add_parsed_rule may move the array. */
-			rule = &p->rules[i];
+			add_directory_entry(p, LOCKC_RULE_RULES_BELOW, path, line);
+			if (deny)
+				add_directory_entry(p, LOCKC_RULE_PINNED, path, line);
 		}
 	}
 	qsort(p->rules, p->count, sizeof(*p->rules), compare_parsed_rules);
 	kept = p->count ? 1 : 0;
 	for (size_t i = 1; i < p->count; i++)
-		if (p->rules[i].key.class != LOCKC_RULE_PINNED ||
+		if (!derived_rule_class(p->rules[i].key.class) ||
 		    compare_parsed_rules(&p->rules[kept - 1], &p->rules[i]) != 0)
 			p->rules[kept++] = p->rules[i];
 	p->count = kept;
+	p->policy.rules_below_marked = 1;
 }
 
 /* allow|deny ipc POLICY...: one rule per policy named, as maps/lockc.h encodes LOCKC_RULE_IPC. */
@@ -534,7 +551,7 @@ void policy_parse(const char *file, struct parsed_policy *p)
 			     a->key.class == LOCKC_RULE_IPC	 ? "policy" :
 								   "path");
 	}
-	add_pinned_ancestors(p);
+	add_ancestor_entries(p);
 }
 
 /* The name of bit `bit` in set class `class` ("capability", "socket", "netlink"), or NULL. */

@@ -230,7 +230,7 @@ int do_policy_apply(int argc, char **argv)
 
 		for (int i = 0; i < argc; i++)
 			json_array_append_new(list, json_pack("{s:i,s:s,s:i}", "id", ids[i], "name",
-							      parsed[i].policy.name, "rules", (int)parsed[i].count));
+							      parsed[i].policy.name, "rules", (int)parsed[i].stated));
 		print_json(list);
 	}
 	for (int i = 0; i < argc; i++)
@@ -252,7 +252,7 @@ static size_t ruleset_size(const struct lockc_rule_key *keys, size_t count, __u3
 	size_t n = 0;
 
 	for (size_t i = 0; i < count; i++)
-		n += keys[i].ruleset == ruleset && keys[i].class != LOCKC_RULE_PINNED;
+		n += keys[i].ruleset == ruleset && !derived_rule_class(keys[i].class);
 	return n;
 }
 
@@ -399,9 +399,9 @@ int do_policy_show(int argc, char **argv)
 		fail("no policy named '%s' is loaded; 'lockcctl policy list' shows those that are.", argv[0]);
 	policy.name[LOCKC_NAME_MAX - 1] = '\0';
 	rule_count = rule_keys(rules_fd, &keys);
-	/* Pinned ancestors follow from the deny rules shown; a policy file has none. */
+	/* Pinned and marked directories follow from the rules shown; a policy file has none. */
 	for (size_t i = 0; i < rule_count; i++)
-		if (keys[i].ruleset == policy.ruleset && keys[i].class != LOCKC_RULE_PINNED)
+		if (keys[i].ruleset == policy.ruleset && !derived_rule_class(keys[i].class))
 			keys[kept++] = keys[i];
 	qsort(keys, kept, sizeof(*keys), compare_rule_keys);
 
@@ -521,10 +521,10 @@ int do_policy_check(int argc, char **argv)
 
 			json_object_set_new(entry, "file", json_string(argv[i]));
 			json_object_set_new(entry, "policy", json_string(parsed[i].policy.name));
-			json_object_set_new(entry, "rules", json_integer(parsed[i].count));
+			json_object_set_new(entry, "rules", json_integer(parsed[i].stated));
 			json_array_append_new(list, entry);
 		} else {
-			printf("%s: policy %s, %zu rules\n", argv[i], parsed[i].policy.name, parsed[i].count);
+			printf("%s: policy %s, %zu rules\n", argv[i], parsed[i].policy.name, parsed[i].stated);
 		}
 		free(parsed[i].rules);
 	}

@@ -64,12 +64,16 @@ struct parsed_rule {
 	unsigned int line;
 };
 
-/* A policy file: the policy's value, and its rules (ruleset not yet set), sorted. */
+/*
+ * A policy file: the policy's value, and its rules (ruleset not yet set),
+ * sorted: the `stated` rules of its lines, then the entries lockcctl derives
+ * from them (derived_rule_class()), `count` in all.
+ */
 struct parsed_policy {
 	const char *file;
 	struct lockc_policy policy;
 	struct parsed_rule *rules;
-	size_t count, cap;
+	size_t count, cap, stated;
 };
 
 /* Parse `file` into p, or fail() with the file and line of the first error. */

@@ -105,6 +105,11 @@ void rule_lookup_key(const char *path, __u32 ruleset, enum lockc_rule_class clas
 	key->prefixlen = LOCKC_RULE_KEY_HEADER_BITS + 8 * n;
 }
 
+bool derived_rule_class(enum lockc_rule_class class)
+{
+	return class == LOCKC_RULE_PINNED || class == LOCKC_RULE_RULES_BELOW;
+}
+
 /* The rule's path as a policy file writes it, and whether it is exact. */
 void decode_rule_path(const struct lockc_rule_key *key, char *out, bool *exact)
 {

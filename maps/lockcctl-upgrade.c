@@ -40,7 +40,8 @@
  * another's; scratch_slots holds nothing between calls; loaded_object
  * describes the programs it was loaded with.
  */
-static const char *const always_fresh[] = { "allowed_inodes", "path_changes", "scratch_slots", "loaded_object" };
+static const char *const always_fresh[] = { "allowed_inodes", "path_changes", "allowed_dirs", "tree_changes",
+					    "scratch_slots", "loaded_object" };
 
 /*
  * Values that name the entries of another map by lockc's own numbers: a

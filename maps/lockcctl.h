@@ -129,6 +129,8 @@ const char *rule_pattern_problem(const char *path, bool volume);
 void decode_rule_path(const struct lockc_rule_key *key, char *out, bool *exact);
 /* The key the kernel looks `path` up with in (ruleset, class). */
 void rule_lookup_key(const char *path, __u32 ruleset, enum lockc_rule_class class, struct lockc_rule_key *key);
+/* Whether lockcctl writes entries of `class` from a policy's rules (pinned and marked directories): no policy line states them. */
+bool derived_rule_class(enum lockc_rule_class class);
 /* A device rule: type 'c' or 'b', a minor of -1 for every minor of the major. */
 void encode_device(char type, unsigned int major, int minor, struct lockc_rule_key *key);
 /* A device rule as a policy file writes it after "device": "char 10:200", "block 8:*", "char *". */

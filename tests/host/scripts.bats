@@ -135,8 +135,10 @@ map policies
 map rules
 map armed_tasks
 map path_changes
+map tree_changes
 map task_creds
 map allowed_inodes
+map allowed_dirs
 map loaded_object
 map events
 map ipc_owners

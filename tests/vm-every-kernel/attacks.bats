@@ -603,3 +603,19 @@ done"
 	run denials_under baseline
 	assert_output ""
 }
+
+# A change allowed in a directory answers for its other entries only where
+# the path alone decides (map allowed_dirs): on cgroupfs the name does.
+@test "cgroups: after baseline makes a child of its own cgroup, that cgroup's own limits stay refused" {
+	run worst_case baseline -- sh -c 'own=/sys/fs/cgroup/'"$CONTAINER_CGROUP_PARENT"'/$(cut -d/ -f3 /proc/self/cgroup)
+		'"$(attempts <<-ATTACKS
+		mkdir \$own/child
+		write \$own/cgroup.max.depth max
+		ATTACKS
+		)"'
+		rmdir $own/child'
+	assert_output "mkdir escaped
+write blocked"
+	run denials_under baseline kernel-tunable
+	assert_output "kernel-tunable - /sys/fs/cgroup/$CONTAINER_CGROUP_PARENT/$(cat "$BATS_TEST_TMPDIR/baseline.name")/cgroup.max.depth"
+}

@@ -49,7 +49,7 @@ map_status_lines() {
 	while IFS=$'\t' read -r name type max_entries bytes entries; do
 		case $type in
 		task_storage) printf '  %-20s one entry per confined task\n' "$name" ;;
-		inode_storage) printf '  %-20s one entry per inode a container was allowed to open or run\n' "$name" ;;
+		inode_storage) printf '  %-20s one entry per inode a container was allowed to use\n' "$name" ;;
 		ringbuf) printf '  %-20s ring buffer of %s bytes\n' "$name" "$max_entries" ;;
 		*) printf '  %-20s %s of %s entries, %s bytes\n' "$name" "$entries" "$max_entries" "$bytes" ;;
 		esac
@@ -160,7 +160,7 @@ programs: $programs of $programs attached"
 	rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)
 	guards=$(grep -Ec '^guard(-exempt)? ' "$POLICY_DEFAULTS/lockc.conf")
 	expected+=$'\n'$(map_status_lines containers=1 guards="$guards" own_mounts=0 policies=4 rules="$rules" armed_tasks path_changes=1 \
-		task_creds=0 allowed_inodes loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4)
+		tree_changes=1 task_creds=0 allowed_inodes allowed_dirs=0 loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4)
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
 	assert_output "$expected"
@@ -170,7 +170,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state, .programs[0].name, ([.maps[] | .name + "=" + (.entries | tostring)] | join(" "))' \
 		<<<"$output")" = "loaded
 lockc_arm
-containers=1 guards=$guards own_mounts=0 policies=4 rules=$rules armed_tasks=null path_changes=1 task_creds=0 allowed_inodes=null loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
+containers=1 guards=$guards own_mounts=0 policies=4 rules=$rules armed_tasks=null path_changes=1 tree_changes=1 task_creds=0 allowed_inodes=null allowed_dirs=0 loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
