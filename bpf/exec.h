@@ -36,7 +36,7 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 	if (!s)
 		return refuse_str(c, op, 0, NULL);
 	len = bpf_d_path((struct path *)&file->f_path, s->path, sizeof(s->path));
-	if (mount_namespace_of(file) != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+	if (mount_namespace_of(file) != bpf_get_current_task_btf()->nsproxy->mnt_ns)
 		allowed = pathless_exec_allowed(c);
 	else if (len > 1)
 		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, s->path, len - 1) ==

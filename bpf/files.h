@@ -52,7 +52,7 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	 * open_tree(OPEN_TREE_CLONE) or built with fsmount(), whose paths
 	 * read as if it were mounted at "/" and so would dodge the rules.
 	 */
-	if (!ALLOWED(c.policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+	if (!ALLOWED(c.policy, mount) && ns != bpf_get_current_task_btf()->nsproxy->mnt_ns)
 		return refuse_str(&c, LOCKC_OP_OPEN_DETACHED, 0, dentry_name(BPF_CORE_READ(file, f_path.dentry)));
 	/* Read before the decision: a change while it is made leaves it uncached. */
 	changes = path_changes_now();

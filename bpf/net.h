@@ -31,10 +31,19 @@ int BPF_PROG(lockc_socket_create, int family, int type, int protocol, int kern, 
 			  (family << 16) | ((family == AF_NETLINK ? protocol : type & SOCK_TYPE_MASK) & 0xffff), NULL);
 }
 
+/*
+ * Whether a hook's socket is an IP one. Direct loads, asked before
+ * confined(): a UNIX socket's connect and datagram (the container's own
+ * daily traffic) then pay for one confinement lookup, in the UNIX hook.
+ */
 static bool inet_socket(struct socket *sock)
 {
-	__u16 family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	struct sock *sk = sock->sk;
+	__u16 family;
 
+	if (!sk)
+		return false;
+	family = sk->__sk_common.skc_family;
 	return family == AF_INET || family == AF_INET6;
 }
 
@@ -89,7 +98,7 @@ int BPF_PROG(lockc_net_connect, struct socket *sock, struct sockaddr *address, i
 
 	if (ret)
 		return ret;
-	if (!confined(&c) || ALLOWED(c.policy, net_client) || !inet_socket(sock))
+	if (!inet_socket(sock) || !confined(&c) || ALLOWED(c.policy, net_client))
 		return 0;
 	/* AF_UNSPEC dissolves an association: it reaches nobody. */
 	bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family);
@@ -108,7 +117,7 @@ int BPF_PROG(lockc_net_bind, struct socket *sock, struct sockaddr *address, int 
 
 	if (ret)
 		return ret;
-	if (!confined(&c) || ALLOWED(c.policy, net_server) || !inet_socket(sock))
+	if (!inet_socket(sock) || !confined(&c) || ALLOWED(c.policy, net_server))
 		return 0;
 	s = scratch_claim();
 	if (!s)
@@ -127,7 +136,7 @@ int BPF_PROG(lockc_net_listen, struct socket *sock, int backlog, int ret)
 
 	if (ret)
 		return ret;
-	if (!confined(&c) || ALLOWED(c.policy, net_server) || !inet_socket(sock))
+	if (!inet_socket(sock) || !confined(&c) || ALLOWED(c.policy, net_server))
 		return 0;
 	return refuse_str(&c, LOCKC_OP_NET_LISTEN, BPF_CORE_READ(sock, sk, __sk_common.skc_num), NULL);
 }
@@ -145,7 +154,7 @@ int BPF_PROG(lockc_net_send, struct socket *sock, struct msghdr *msg, int size, 
 
 	if (ret)
 		return ret;
-	if (!confined(&c) || !BPF_CORE_READ(msg, msg_name) || !inet_socket(sock))
+	if (!msg->msg_name || !inet_socket(sock) || !confined(&c))
 		return 0;
 	sk = BPF_CORE_READ(sock, sk);
 	server = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & SOCK_BINDPORT_LOCK;

@@ -277,7 +277,7 @@ static struct vfsmount *mount_of_dentry(struct dentry *dentry)
 	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
 	struct mount_search m = {
 		.dentry = dentry,
-		.ns = BPF_CORE_READ(task, nsproxy, mnt_ns),
+		.ns = task->nsproxy->mnt_ns,
 	};
 
 	/*

@@ -238,7 +238,7 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	 * directory's fd, a detached tree) ends the walk at the top of a tree
 	 * that is not the task's, whose paths would dodge the rules.
 	 */
-	if (!ALLOWED(c->policy, mount) && ns != BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns))
+	if (!ALLOWED(c->policy, mount) && ns != bpf_get_current_task_btf()->nsproxy->mnt_ns)
 		return refuse_str(c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));
 	/* Read before the decision: a directory moved while it is made leaves it unkept. */
 	changes = tree_changes_now();
