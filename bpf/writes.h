@@ -183,7 +183,7 @@ static struct inode *directory_of(struct dentry *dentry)
 }
 
 /*
- * After an allowed change of the entry at s->path, keep on its directory
+ * After an allowed change of the entry at s->path, keep for its directory
  * `dir` that the container may change its entries, when every entry would
  * be decided alike: the walk went through `dir` (not up from the root of a
  * mount, nor through a directory a rename put the entry in meanwhile),
