@@ -36,12 +36,15 @@ static struct mnt_namespace *mount_namespace_of(struct file *file)
 	((name)->len == sizeof(s) - 1 && (name)->words[0] == LITERAL_WORD(s, 0) &&                        \
 	 (name)->words[1] == LITERAL_WORD(s, 1) && (name)->words[2] == LITERAL_WORD(s, 2))
 
-/* Whether the dentry is a directory; a negative dentry (a name not yet made) is not. */
+/*
+ * Whether a hook's dentry is a directory; a negative dentry (a name not yet
+ * made) is not. Direct loads: every rename on the node asks.
+ */
 static bool is_directory(struct dentry *dentry)
 {
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct inode *inode = dentry->d_inode;
 
-	return inode && (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR;
+	return inode && (inode->i_mode & S_IFMT) == S_IFDIR;
 }
 
 struct short_name {
