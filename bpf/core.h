@@ -89,14 +89,20 @@ static bool confined(struct confinement *c)
 	return bpf_get_current_ancestor_cgroup_id(c->task->level) != c->task->container;
 }
 
+/* Whether the container is in learning mode (LOCKC_MODE_LEARN). */
+static bool learning(struct confinement *c)
+{
+	return c->container && c->container->mode == LOCKC_MODE_LEARN;
+}
+
 /*
  * What a hook returns for a denial: -EPERM, unless the registration says
- * audit. Branches, not arithmetic on a bool: the verifier must see a
+ * audit or learn. Branches, not arithmetic on a bool: the verifier must see a
  * return value in [-4095, 0], which a negated 32-bit 0 or 1 is not.
  */
 static int denial(struct confinement *c)
 {
-	if (c->container && c->container->mode == LOCKC_MODE_AUDIT)
+	if (c->container && (c->container->mode == LOCKC_MODE_AUDIT || c->container->mode == LOCKC_MODE_LEARN))
 		return 0;
 	return -EPERM;
 }
@@ -141,11 +147,52 @@ static bool event_budget_take(__u64 container, __u32 *suppressed)
 }
 
 /*
- * Report a denial whose detail, detail_len bytes, is already in s->path, and
- * whose value is in s->event.value.
+ * Whether a learning container does (op, value, detail) for the first time,
+ * the detail being detail_len bytes of s->path: then it is recorded in map
+ * "learned", else counted there. A full map records nothing (and says no).
  */
-static void report(struct confinement *c, enum lockc_operation op, bool enforce, struct scratch *s,
-		   __u32 detail_len)
+static bool learned_first(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
+			  __u32 detail_len, enum lockc_decision decision)
+{
+	struct lockc_learned_key *key = &s->learned_key;
+	struct lockc_learned *seen, *first = &s->learned_value;
+	__u32 n = detail_len < LOCKC_LEARNED_DETAIL_MAX ? detail_len : LOCKC_LEARNED_DETAIL_MAX - 1;
+	bool ip = op == LOCKC_OP_NET_CONNECT || op == LOCKC_OP_NET_SEND || op == LOCKC_OP_NET_BIND ||
+		  op == LOCKC_OP_NET_LISTEN;
+
+	if (!c->container)
+		return false;
+	__builtin_memset(key, 0, sizeof(*key));
+	/* A helper's copy: clang would stage a 64-byte memcpy on the stack, which the deepest hooks cannot spare. */
+	bpf_probe_read_kernel(key->container, LOCKC_NAME_MAX - 1, c->container->name);
+	key->operation = op;
+	key->value = ip ? 0 : value;
+	barrier_var(n);
+	if (!ip && n > 0 && n < LOCKC_LEARNED_DETAIL_MAX)
+		bpf_probe_read_kernel(key->detail, n, s->path);
+	seen = bpf_map_lookup_elem(&learned, key);
+	if (seen) {
+		__sync_fetch_and_add(&seen->count, 1);
+		return false;
+	}
+	first->count = 1;
+	first->decision = decision;
+	first->first_ns = bpf_ktime_get_boot_ns();
+	first->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(first->comm, sizeof(first->comm));
+	return bpf_map_update_elem(&learned, key, first, BPF_NOEXIST) == 0;
+}
+
+/*
+ * Report an operation whose detail, detail_len bytes, is already in s->path,
+ * and whose value is in s->event.value: a denial (DENIED, AUDITED), or what a
+ * learning container did first (LEARNED, USED). A learning container's
+ * events are as many as the distinct operations in "learned", which bounds
+ * them, so they take no budget: a suggestion read from saved events misses
+ * none that the ring buffer had room for.
+ */
+static void report(struct confinement *c, enum lockc_operation op, enum lockc_decision decision,
+		   struct scratch *s, __u32 detail_len)
 {
 	struct lockc_event *e = &s->event;
 	struct lockc_event_stats *stats;
@@ -153,7 +200,7 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforce,
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	stats = bpf_map_lookup_elem(&event_stats, &zero);
-	if (!event_budget_take(c->task->container, &suppressed)) {
+	if (!learning(c) && !event_budget_take(c->task->container, &suppressed)) {
 		if (stats)
 			count_event(&stats->rate_limited);
 		return;
@@ -165,7 +212,7 @@ static void report(struct confinement *c, enum lockc_operation op, bool enforce,
 	e->policy_id = c->container ? c->container->policy_id : 0;
 	e->suppressed = suppressed;
 	e->operation = op;
-	e->decision = enforce ? LOCKC_DECISION_DENIED : LOCKC_DECISION_AUDITED;
+	e->decision = decision;
 	e->detail_len = detail;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (c->container)
@@ -197,8 +244,41 @@ static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, s
 	int ret = denial(c);
 
 	s->event.value = value;
-	report(c, op, ret != 0, s, detail_len);
+	if (ret)
+		report(c, op, LOCKC_DECISION_DENIED, s, detail_len);
+	else if (!learning(c))
+		report(c, op, LOCKC_DECISION_AUDITED, s, detail_len);
+	else if (learned_first(c, op, value, s, detail_len, LOCKC_DECISION_LEARNED))
+		report(c, op, LOCKC_DECISION_LEARNED, s, detail_len);
 	return ret;
+}
+
+/*
+ * What a learning container does that its policy allows, of the kinds a
+ * policy narrows (paths, devices, capabilities, sockets): recorded once, as
+ * refuse() records what it denies. The detail is in s->path.
+ */
+static void learn_use(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
+		      __u32 detail_len)
+{
+	if (!learning(c) || !learned_first(c, op, value, s, detail_len, LOCKC_DECISION_USED))
+		return;
+	s->event.value = value;
+	report(c, op, LOCKC_DECISION_USED, s, detail_len);
+}
+
+/* learn_use() for hooks that hold no scratch buffer and have no detail. */
+static void learn_use_value(struct confinement *c, enum lockc_operation op, __u32 value)
+{
+	struct scratch *s;
+
+	if (!learning(c))
+		return;
+	s = scratch_claim();
+	if (!s)
+		return;
+	learn_use(c, op, value, s, 0);
+	scratch_release(s);
 }
 
 /*
@@ -221,8 +301,7 @@ static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 valu
 	}
 	if (detail)
 		len = bpf_probe_read_kernel_str(s->path, sizeof(s->path), detail);
-	s->event.value = value;
-	report(c, op, ret != 0, s, len > 1 ? len - 1 : 0);
+	refuse(c, op, value, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;
 }

@@ -104,8 +104,10 @@ int BPF_PROG(lockc_capable, const struct cred *cred, struct user_namespace *ns, 
 	 */
 	if (!confined(&c) || !creds_of(&c, cred))
 		return 0;
-	if (c.policy && cap >= 0 && cap < 64 && (c.policy->capabilities & (1ULL << cap)))
+	if (c.policy && cap >= 0 && cap < 64 && (c.policy->capabilities & (1ULL << cap))) {
+		learn_use_value(&c, LOCKC_OP_CAPABILITY, cap);
 		return 0;
+	}
 	/* The kernel asks quietly when it only probes (it audits neither). */
 	if (opts & CAP_OPT_NOAUDIT)
 		return denial(&c);

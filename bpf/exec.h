@@ -41,8 +41,10 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 	else if (len > 1)
 		allowed = rule_verdict(s, c->policy->ruleset, LOCKC_RULE_EXEC, s->path, len - 1) ==
 			  LOCKC_VERDICT_ALLOW;
-	if (allowed)
+	if (allowed) {
 		remember_allowed(c, inode, INODE_EXEC, changes);
+		learn_use(c, op, 0, s, len > 1 ? len - 1 : 0);
+	}
 	ret = allowed ? 0 : refuse(c, op, 0, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
 	return ret;

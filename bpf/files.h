@@ -81,6 +81,9 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		ret = refuse(&c, LOCKC_OP_DEVICE, rdev, s, len);
 		goto out;
 	}
+	learn_use(&c, LOCKC_OP_OPEN, 0, s, len);
+	if (is_device(mode))
+		learn_use(&c, LOCKC_OP_DEVICE, rdev, s, len);
 	if (!(file->f_mode & FMODE_WRITE)) {
 		remember_allowed(&c, inode, INODE_READ, changes);
 		goto out;
@@ -91,6 +94,8 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 		ret = refuse(&c, LOCKC_OP_TASK_CHANGE, LOCKC_TASK_PROCFS, s, len);
 	else if (!write_allowed(s, c.policy, len))
 		ret = refuse(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
+	else
+		learn_use(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
 out:
 	scratch_release(s);
 	return ret;
@@ -113,6 +118,8 @@ int BPF_PROG(lockc_mknod, struct inode *dir, struct dentry *dentry, umode_t mode
 	if (!s)
 		return refuse_str(&c, LOCKC_OP_MKNOD, dev, NULL);
 	ret = device_verdict(s, c.policy->ruleset, mode, dev) == LOCKC_VERDICT_ALLOW;
+	if (ret)
+		learn_use(&c, LOCKC_OP_MKNOD, dev, s, 0);
 	scratch_release(s);
 	return ret ? 0 : refuse_str(&c, LOCKC_OP_MKNOD, dev, dentry_name(dentry));
 }

@@ -14,7 +14,8 @@
  * Every hook returns an earlier LSM's denial unchanged, and denies when the
  * registration points at a policy that does not exist (fail closed). Every
  * denial is reported on the "events" ring buffer; a container in audit mode
- * is reported and not refused.
+ * is reported and not refused; one in learning mode is not refused, and
+ * each distinct operation it does is recorded once (map "learned").
  *
  * How the pieces fit: this file is the one translation unit of the object
  * (one object, so one load attaches every program and they share every

@@ -195,6 +195,15 @@ struct {
 	__type(value, struct lockc_event_stats);
 } event_stats SEC(".maps");
 
+/* Allocated as it fills: it holds nothing until a container learns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LOCKC_LEARNED_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lockc_learned_key);
+	__type(value, struct lockc_learned);
+} learned SEC(".maps");
+
 /*
  * Room for a whole path, the rule key built from it and the event that may
  * report it: too big for the BPF stack. The path directly follows the event
@@ -209,6 +218,9 @@ struct scratch {
 	struct lockc_event event;
 	char path[PATH_MAX];
 	struct lockc_rule_key key;
+	/* An entry of map "learned", built here: the key is too big for the stack, the value too on the deepest calls. */
+	struct lockc_learned_key learned_key;
+	struct lockc_learned learned_value;
 	/* A cgroup's path as a "guards" key; s->walk after it is the room its writes need. */
 	struct lockc_guard_key guard;
 	/*

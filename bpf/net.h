@@ -10,6 +10,7 @@ SEC("lsm/socket_create")
 int BPF_PROG(lockc_socket_create, int family, int type, int protocol, int kern, int ret)
 {
 	struct confinement c;
+	__u32 value = (family << 16) | ((family == AF_NETLINK ? protocol : type & SOCK_TYPE_MASK) & 0xffff);
 	bool allowed;
 
 	if (ret)
@@ -25,10 +26,10 @@ int BPF_PROG(lockc_socket_create, int family, int type, int protocol, int kern, 
 		allowed = family >= 0 && family < 64 && (c.policy->socket_families & (1ULL << family));
 	if (allowed && (family == AF_INET || family == AF_INET6) && (type & SOCK_TYPE_MASK) == SOCK_RAW)
 		allowed = ALLOWED(c.policy, raw_sockets);
-	if (allowed)
-		return 0;
-	return refuse_str(&c, LOCKC_OP_SOCKET,
-			  (family << 16) | ((family == AF_NETLINK ? protocol : type & SOCK_TYPE_MASK) & 0xffff), NULL);
+	if (!allowed)
+		return refuse_str(&c, LOCKC_OP_SOCKET, value, NULL);
+	learn_use_value(&c, LOCKC_OP_SOCKET, value);
+	return 0;
 }
 
 /*

@@ -54,13 +54,17 @@ static void note_tree_change(void)
 	COUNT_ONE_MORE(tree_changes);
 }
 
-/* Whether the container was allowed `what` (INODE_*) on this inode, and no path changed since. */
+/*
+ * Whether the container was allowed `what` (INODE_*) on this inode, and no
+ * path changed since. Never for a learning container, which must see each
+ * path it uses: the inode it opens by one name may be kept from another.
+ */
 static bool allowed_before(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
 {
 	struct allowed_inode *entry = bpf_inode_storage_get(&allowed_inodes, inode, 0, 0);
 	bool allowed;
 
-	if (!entry || !c->policy)
+	if (!entry || !c->policy || learning(c))
 		return false;
 	bpf_spin_lock(&entry->lock);
 	allowed = entry->container == c->task->container && entry->ruleset == c->policy->ruleset &&
@@ -76,9 +80,11 @@ static bool allowed_before(struct confinement *c, struct inode *inode, __u32 wha
  */
 static void remember_allowed(struct confinement *c, struct inode *inode, __u32 what, __u64 changes)
 {
-	struct allowed_inode *entry =
-		bpf_inode_storage_get(&allowed_inodes, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct allowed_inode *entry;
 
+	if (learning(c))
+		return;
+	entry = bpf_inode_storage_get(&allowed_inodes, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!entry || !c->policy)
 		return;
 	bpf_spin_lock(&entry->lock);
@@ -104,14 +110,15 @@ static void name_directory(struct allowed_dir *named, struct inode *dir)
 
 /*
  * Whether the container was allowed to change an entry of directory `dir`
- * (map allowed_dirs), and no directory moved or went since.
+ * (map allowed_dirs), and no directory moved or went since. Never for a
+ * learning container, which must see each name it changes.
  */
 static bool entries_allowed_before(struct confinement *c, struct inode *dir, __u64 changes)
 {
 	struct allowed_dir_key key = { .container = c->task->container, .dir = (__u64)dir };
 	struct allowed_dir *entry, now;
 
-	if (!dir || !c->policy)
+	if (!dir || !c->policy || learning(c))
 		return false;
 	entry = bpf_map_lookup_elem(&allowed_dirs, &key);
 	if (!entry || entry->ruleset != c->policy->ruleset || entry->tree_changes != changes)
@@ -126,7 +133,7 @@ static void remember_entries_allowed(struct confinement *c, struct inode *dir, _
 	struct allowed_dir_key key = { .container = c->task->container, .dir = (__u64)dir };
 	struct allowed_dir entry = { .tree_changes = changes };
 
-	if (!c->policy)
+	if (!c->policy || learning(c))
 		return;
 	entry.ruleset = c->policy->ruleset;
 	name_directory(&entry, dir);

@@ -259,8 +259,10 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	if (allowed && kind == LOCKC_WRITE_RENAME_FROM)
 		allowed = rule_verdict_or(s, c->policy->ruleset, LOCKC_RULE_PINNED, s->path, len,
 					  LOCKC_VERDICT_ALLOW) == LOCKC_VERDICT_ALLOW;
-	if (allowed)
+	if (allowed) {
 		remember_entry_change(c, s, &parent, dir, changes);
+		learn_use(c, LOCKC_OP_WRITE, kind, s, len);
+	}
 	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
 out:
 	scratch_release(s);

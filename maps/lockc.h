@@ -59,6 +59,12 @@ enum lockc_verdict {
 enum lockc_mode {
 	LOCKC_MODE_ENFORCE = 1,		/* refuse it (EPERM) and report it */
 	LOCKC_MODE_AUDIT = 2,		/* let it happen and report it */
+	/*
+	 * let it happen, and record in map "learned" once each distinct
+	 * operation it denies or that the policy's path, device, capability
+	 * and socket rules allow, for `lockcctl policy suggest`
+	 */
+	LOCKC_MODE_LEARN = 3,
 };
 
 /*
@@ -416,7 +422,7 @@ enum lockc_operation {
 	LOCKC_OP_RUN_AS_ROOT = 15,	/* value: the uid 0 id's kind (lockc_uid_kind); detail: the program, if an exec */
 	LOCKC_OP_BECOME_ROOT = 16,	/* value: as RUN_AS_ROOT; detail: the setuid-root program, if one */
 	LOCKC_OP_CAPABILITY = 17,	/* value: the CAP_* number */
-	LOCKC_OP_SOCKET = 18,		/* value: family << 16 | type (raw sockets) or protocol (netlink) */
+	LOCKC_OP_SOCKET = 18,		/* value: family << 16 | the type, or for netlink the protocol */
 	LOCKC_OP_SIGNAL = 19,		/* value: the signal; detail: the target's comm */
 	LOCKC_OP_PTRACE = 20,		/* value: the ptrace mode bits, 0 for PTRACE_TRACEME; detail: the other task's comm */
 	LOCKC_OP_BPF = 21,		/* value: the bpf(2) command */
@@ -495,6 +501,8 @@ enum lockc_uid_kind {
 enum lockc_decision {
 	LOCKC_DECISION_DENIED = 1,	/* refused: the container is enforced */
 	LOCKC_DECISION_AUDITED = 2,	/* allowed: the container is audited */
+	LOCKC_DECISION_LEARNED = 3,	/* allowed: the container is learning; the policy denies it */
+	LOCKC_DECISION_USED = 4,	/* allowed by the policy, reported because the container is learning */
 };
 
 /*
@@ -539,6 +547,44 @@ struct lockc_ipc_owner {
 
 struct lockc_cred_owner {
 	__u64 container;	/* cgroup id of the registration whose task made it */
+};
+
+/*
+ * Map "learned": what containers in learning mode did, each distinct
+ * operation once, for `lockcctl policy suggest`. Keyed by the container's
+ * name, not its cgroup, so that what it learned outlives the container and
+ * a second run under the same name adds to it; `lockcctl container forget`
+ * deletes a name's entries. Entries exist only while they are used: the
+ * map is allocated as it fills, and a full map records nothing more (the
+ * operations are still allowed; `policy suggest` says the record is cut).
+ */
+#define LOCKC_LEARNED_MAX 32768
+/* A learned path is cut to this many bytes, its NUL included; rules are not longer. */
+#define LOCKC_LEARNED_DETAIL_MAX LOCKC_RULE_PATH_MAX
+
+struct lockc_learned_key {
+	char container[LOCKC_NAME_MAX];	/* the registration's name, NUL-terminated */
+	enum lockc_operation operation;
+	/*
+	 * The event's value, but for IP sockets (NET_CONNECT, NET_SEND,
+	 * NET_BIND, NET_LISTEN), whose switches a policy cannot narrow to a
+	 * port: 0, so that every peer counts once.
+	 */
+	__u32 value;
+	/*
+	 * The event's detail as a NUL-terminated string, for the operations
+	 * whose detail is a path or a name; empty for the IP sockets, whose
+	 * detail is a binary address.
+	 */
+	char detail[LOCKC_LEARNED_DETAIL_MAX];
+};
+
+struct lockc_learned {
+	__u64 count;			/* times seen; the first was reported as an event */
+	__u64 first_ns;			/* CLOCK_BOOTTIME of the first */
+	enum lockc_decision decision;	/* LEARNED (the policy denies it) or USED */
+	__u32 pid;			/* of the first, initial pid namespace */
+	char comm[16];			/* the first's program */
 };
 
 /* LRU map "event_budgets": key __u64 container cgroup id. */

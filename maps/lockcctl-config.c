@@ -101,7 +101,7 @@ static void config_parse(FILE *in, const char *file, const char *only, struct no
 			WANT(1);
 			cfg->default_mode = mode_parse(words[1]);
 			if (!cfg->default_mode)
-				fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno, words[1]);
+				fail("%s:%u: unknown mode '%s'; expected enforce, audit or learn.", file, lineno, words[1]);
 		} else if (strcmp(words[0], "namespace") == 0) {
 			WANT(2);
 			if (cfg->n_namespaces == sizeof(cfg->namespaces) / sizeof(cfg->namespaces[0]))
@@ -123,11 +123,13 @@ static void config_parse(FILE *in, const char *file, const char *only, struct no
 		} else if (strcmp(words[0], "annotation-forbidden-modes") == 0) {
 			ONCE(seen_forbidden_modes);
 			for (size_t i = 1; i < n; i++) {
-				if (strcmp(words[i], "audit") == 0)
-					cfg->audit_forbidden = true;
-				else if (strcmp(words[i], "enforce") != 0)
-					fail("%s:%u: unknown mode '%s'; expected enforce or audit.", file, lineno,
-					     words[i]);
+				enum lockc_mode mode = mode_parse(words[i]);
+
+				if (!mode)
+					fail("%s:%u: unknown mode '%s'; expected enforce, audit or learn.", file,
+					     lineno, words[i]);
+				if (mode != LOCKC_MODE_ENFORCE)
+					cfg->forbidden_modes |= 1U << mode;
 			}
 		} else if (strcmp(words[0], "on-error") == 0) {
 			ONCE(seen_error);
@@ -212,8 +214,9 @@ int do_config_show(int argc, char **argv)
 			json_object_set_new(ns, cfg.namespaces[i].key, json_string(cfg.namespaces[i].value));
 		for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
 			json_array_append_new(forbidden, json_string(cfg.forbidden_policies[i]));
-		if (cfg.audit_forbidden)
-			json_array_append_new(modes, json_string("audit"));
+		for (enum lockc_mode m = LOCKC_MODE_AUDIT; m <= LOCKC_MODE_LEARN; m++)
+			if (cfg.forbidden_modes & (1U << m))
+				json_array_append_new(modes, json_string(mode_name(m)));
 		json_t *trees = json_array(), *exempt = json_array();
 
 		for (size_t i = 0; i < cfg.n_guard_trees; i++)
@@ -236,7 +239,11 @@ int do_config_show(int argc, char **argv)
 	printf("annotation-forbidden-policies");
 	for (size_t i = 0; i < cfg.n_forbidden_policies; i++)
 		printf(" %s", cfg.forbidden_policies[i]);
-	printf("\nannotation-forbidden-modes%s\n", cfg.audit_forbidden ? " audit" : "");
+	printf("\nannotation-forbidden-modes");
+	for (enum lockc_mode m = LOCKC_MODE_AUDIT; m <= LOCKC_MODE_LEARN; m++)
+		if (cfg.forbidden_modes & (1U << m))
+			printf(" %s", mode_name(m));
+	printf("\n");
 	printf("on-error %s\n", cfg.start_on_error ? "start-unconfined" : "refuse");
 	printf("runtime %s\n", cfg.runtime);
 	for (size_t i = 0; i < cfg.n_guard_trees; i++)

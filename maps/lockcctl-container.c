@@ -20,13 +20,22 @@ enum lockc_mode mode_parse(const char *word)
 		return LOCKC_MODE_ENFORCE;
 	if (strcmp(word, "audit") == 0)
 		return LOCKC_MODE_AUDIT;
+	if (strcmp(word, "learn") == 0)
+		return LOCKC_MODE_LEARN;
 	return 0;
 }
 
-/* The kernel enforces any value other than audit, and so do the names. */
+/* The kernel enforces any value other than audit and learn, and so do the names. */
 const char *mode_name(enum lockc_mode mode)
 {
-	return mode == LOCKC_MODE_AUDIT ? "audit" : "enforce";
+	switch (mode) {
+	case LOCKC_MODE_AUDIT:
+		return "audit";
+	case LOCKC_MODE_LEARN:
+		return "learn";
+	default:
+		return "enforce";
+	}
 }
 
 static __u64 cgroup_id_of_fd(int fd, const char *path)
@@ -233,7 +242,7 @@ static void parse_registration(const char *command, int argc, char **argv, struc
 		fail("'container %s' needs 'path CGROUP' and 'policy POLICY'.", command);
 	r->mode = mode_parse(mode);
 	if (!r->mode)
-		fail("unknown mode '%s'; expected enforce or audit.", mode);
+		fail("unknown mode '%s'; expected enforce, audit or learn.", mode);
 }
 
 int do_container_add(int argc, char **argv)

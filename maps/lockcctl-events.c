@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lockcctl events: print the denials lockc reports on its "events" ring
- * buffer, as text or JSON lines, and what it had to drop; with --explain,
- * what decided each and how to allow it (lockcctl-explain.c).
+ * buffer (and what learning containers do first), as text or JSON lines,
+ * and what it had to drop; with --explain, what decided each denial and how
+ * to allow it (lockcctl-explain.c).
  *
  * A ring buffer has one read position: two readers split the events between
  * them. Run one reader per node (the journal unit, or an admin's terminal).
@@ -15,7 +16,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
-static const char *const operation_names[] = {
+const char *const operation_names[] = {
 	[LOCKC_OP_OPEN] = "open",
 	[LOCKC_OP_OPEN_DETACHED] = "open-detached",
 	[LOCKC_OP_MOUNT] = "mount",
@@ -59,7 +60,15 @@ static const char *const operation_names[] = {
 	[LOCKC_OP_MQUEUE] = "mqueue",
 };
 
-#define N_OPERATIONS (sizeof(operation_names) / sizeof(operation_names[0]))
+const size_t operation_count = sizeof(operation_names) / sizeof(operation_names[0]);
+
+const char *const decision_names[] = {
+	[LOCKC_DECISION_DENIED] = "denied",
+	[LOCKC_DECISION_AUDITED] = "audited",
+	[LOCKC_DECISION_LEARNED] = "learned",
+	[LOCKC_DECISION_USED] = "used",
+};
+const size_t decision_count = sizeof(decision_names) / sizeof(decision_names[0]);
 
 static volatile sig_atomic_t stop;
 /* --explain: the maps it reads, opened once; -1 without it. */
@@ -224,16 +233,17 @@ static int print_event(void *ctx, void *data, size_t size)
 	char detail[4 * PATH_MAX + 1], comm[4 * sizeof(e->comm) + 1], name[4 * LOCKC_NAME_MAX + 1];
 	char policy[4 * LOCKC_NAME_MAX + 1], when[40], value[64];
 	char decided[LOCKC_RULE_PATH_MAX + 32] = "", allow[4 * PATH_MAX + 32] = "";
-	const char *op = "unknown", *decision;
+	const char *op = "unknown", *decision = "unknown";
 
 	(void)ctx;
 	if (size < sizeof(*e) || e->detail_len > size - sizeof(*e)) {
 		fprintf(stderr, "Warning: skipped a malformed event of %zu bytes.\n", size);
 		return 0;
 	}
-	if (e->operation < N_OPERATIONS && operation_names[e->operation])
+	if (e->operation < operation_count && operation_names[e->operation])
 		op = operation_names[e->operation];
-	decision = e->decision == LOCKC_DECISION_AUDITED ? "audited" : "denied";
+	if (e->decision < decision_count && decision_names[e->decision])
+		decision = decision_names[e->decision];
 	if (!inet_detail(e, detail, sizeof(detail)))
 		sanitize((const char *)(e + 1), e->detail_len, detail, sizeof(detail));
 	sanitize(e->comm, sizeof(e->comm), comm, sizeof(comm));
@@ -241,7 +251,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	sanitize(e->policy_name, sizeof(e->policy_name), policy, sizeof(policy));
 	format_time(e->time_ns, when, sizeof(when));
 	describe_value(e, value, sizeof(value));
-	if (explain_rules_fd >= 0)
+	if (explain_rules_fd >= 0 && e->decision != LOCKC_DECISION_USED)
 		explain_denial(explain_policies_fd, explain_rules_fd, e, detail, decided, sizeof(decided), allow,
 			       sizeof(allow));
 
@@ -251,8 +261,11 @@ static int print_event(void *ctx, void *data, size_t size)
 					(json_int_t)e->container, "policy", policy, "pid", (json_int_t)e->pid,
 					"tid", (json_int_t)e->tid, "comm", comm);
 
-		if (value[0])
+		/* The number too, which `policy suggest --from` reads back. */
+		if (value[0]) {
 			json_object_set_new(obj, "value", json_string(value));
+			json_object_set_new(obj, "number", json_integer(e->value));
+		}
 		if (e->suppressed)
 			json_object_set_new(obj, "suppressed_before", json_integer(e->suppressed));
 		if (decided[0])

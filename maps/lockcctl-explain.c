@@ -10,7 +10,6 @@
 
 #include <sys/socket.h>
 
-/* The policy switch that decides each operation no path rule decides. */
 static const char *const switch_of[] = {
 	[LOCKC_OP_OPEN_DETACHED] = "mount",
 	[LOCKC_OP_MOUNT] = "mount",
@@ -46,6 +45,11 @@ static const char *const switch_of[] = {
 	[LOCKC_OP_NET_LISTEN] = "net-server",
 	[LOCKC_OP_EXEC_ANONYMOUS] = "exec-anonymous",
 };
+
+const char *operation_switch(enum lockc_operation op)
+{
+	return op < COUNT(switch_of) ? switch_of[op] : NULL;
+}
 
 static const char *class_name(enum lockc_rule_class class)
 {
@@ -107,9 +111,9 @@ void explain_denial(int policies_fd, int rules_fd, const struct lockc_event *e, 
 	__u32 id;
 
 	decided[0] = allow[0] = '\0';
-	if (e->operation < COUNT(switch_of) && switch_of[e->operation]) {
-		snprintf(decided, decided_size, "deny %s", switch_of[e->operation]);
-		snprintf(allow, allow_size, "allow %s", switch_of[e->operation]);
+	if (operation_switch(e->operation)) {
+		snprintf(decided, decided_size, "deny %s", operation_switch(e->operation));
+		snprintf(allow, allow_size, "allow %s", operation_switch(e->operation));
 		return;
 	}
 	switch (e->operation) {

@@ -129,11 +129,11 @@ static void choose(const struct node_config *cfg, json_t *annotations, json_t *a
 	if (mode) {
 		c->mode = mode_parse(mode);
 		if (!c->mode)
-			hook_refuse("its %s %s=%s is neither enforce nor audit.", asked_by, ANNOTATION_MODE, mode);
-		if (c->mode == LOCKC_MODE_AUDIT && cfg->audit_forbidden)
-			hook_refuse("its %s %s asks for audit mode, which %s forbids annotations to choose "
+			hook_refuse("its %s %s=%s is not enforce, audit or learn.", asked_by, ANNOTATION_MODE, mode);
+		if (cfg->forbidden_modes & (1U << c->mode))
+			hook_refuse("its %s %s asks for %s mode, which %s forbids annotations to choose "
 				    "(annotation-forbidden-modes).",
-				    asked_by, ANNOTATION_MODE, cfg->file);
+				    asked_by, ANNOTATION_MODE, mode_name(c->mode), cfg->file);
 	}
 }
 

@@ -44,15 +44,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lockcctl [OPTIONS] OBJECT COMMAND\n"
-		"       lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit]\n"
+		"       lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit|learn]\n"
 		"       lockcctl container delete { path CGROUP | id CGROUP_ID }\n"
 		"       lockcctl container list\n"
-		"       lockcctl container adopt path CGROUP policy POLICY [name NAME] [mode enforce|audit]\n"
+		"       lockcctl container forget NAME\n"
+		"       lockcctl container adopt path CGROUP policy POLICY [name NAME] [mode enforce|audit|learn]\n"
 		"       lockcctl policy apply FILE...\n"
 		"       lockcctl policy list\n"
 		"       lockcctl policy show POLICY\n"
 		"       lockcctl policy names capability|socket|netlink|device\n"
 		"       lockcctl policy check FILE...\n"
+		"       lockcctl policy suggest CONTAINER [--base POLICY|FILE] [--from FILE]... [--allow-forbidden]\n"
 		"       lockcctl events [--follow] [--explain]\n"
 		"       lockcctl config show | get SETTING\n"
 		"       lockcctl guard apply | list\n"
@@ -258,6 +260,7 @@ static const struct cmd container_cmds[] = {
 	{ "delete", do_container_delete },
 	{ "list", do_container_list },
 	{ "adopt", do_container_adopt },
+	{ "forget", do_container_forget },
 	{ NULL, NULL },
 };
 
@@ -267,6 +270,7 @@ static const struct cmd policy_cmds[] = {
 	{ "show", do_policy_show },
 	{ "names", do_policy_names },
 	{ "check", do_policy_check },
+	{ "suggest", do_policy_suggest },
 	{ NULL, NULL },
 };
 

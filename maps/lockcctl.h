@@ -55,7 +55,7 @@ void lock_pin_dir(void);
 bool valid_name(const char *name);
 /* A valid name for a container id or cgroup name (out: LOCKC_NAME_MAX bytes). */
 void container_name_of(const char *id, char *out);
-/* "enforce" or "audit"; 0 for anything else. */
+/* "enforce", "audit" or "learn"; 0 for anything else. */
 enum lockc_mode mode_parse(const char *word);
 const char *mode_name(enum lockc_mode mode);
 const char *verdict_name(enum lockc_verdict verdict);
@@ -68,6 +68,12 @@ void strip(char **start);
 __u64 cgroup_lookup(const char *arg, char *path, size_t path_size, int *level);
 /* The path of a cgroup id, or NULL if it no longer exists. */
 char *cgroup_path(__u64 id, char *buf, size_t size);
+
+/* Names of lockc_operation and lockc_decision values (lockcctl-events.c); NULL where none. */
+extern const char *const operation_names[];
+extern const size_t operation_count;
+extern const char *const decision_names[];
+extern const size_t decision_count;
 
 /* The node settings, lockc.conf(5) (lockcctl-config.c). */
 struct name_pair {
@@ -84,7 +90,7 @@ struct node_config {
 	size_t n_namespaces;
 	char forbidden_policies[64][LOCKC_NAME_MAX];
 	size_t n_forbidden_policies;
-	bool audit_forbidden;
+	unsigned int forbidden_modes;	/* bit N: mode N (enum lockc_mode) */
 	char runtime[PATH_MAX];		/* what lockc-runtime runs */
 	/* The guards (maps/guards.md): cgroup path prefixes, exempt name prefixes, their policy. */
 	char guard_trees[64][LOCKC_GUARD_PATH_MAX];
@@ -145,14 +151,18 @@ int do_container_add(int argc, char **argv);
 int do_container_delete(int argc, char **argv);
 int do_container_list(int argc, char **argv);
 int do_container_adopt(int argc, char **argv);
+int do_container_forget(int argc, char **argv);
 int do_policy_apply(int argc, char **argv);
 int do_policy_list(int argc, char **argv);
 int do_policy_show(int argc, char **argv);
 int do_policy_names(int argc, char **argv);
 int do_policy_check(int argc, char **argv);
+int do_policy_suggest(int argc, char **argv);
 /* The name of bit `bit` in set class `class` ("capability", "socket", "netlink"), or NULL. */
 const char *named_bit_name(const char *class, unsigned int bit);
 int do_events(int argc, char **argv);
+/* The policy switch that decides `op` whatever its detail, or NULL (lockcctl-explain.c). */
+const char *operation_switch(enum lockc_operation op);
 /* events --explain (lockcctl-explain.c): the rule that decided a denial and the line that would allow it. */
 void explain_denial(int policies_fd, int rules_fd, const struct lockc_event *e, const char *detail, char *decided,
 		    size_t decided_size, char *allow, size_t allow_size);

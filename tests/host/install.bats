@@ -126,7 +126,8 @@ config"
 check
 list
 show
-names"
+names
+suggest"
 	run complete_lockcctl container add path box ""
 	assert_output "path
 policy
@@ -134,7 +135,12 @@ name
 mode"
 	run complete_lockcctl container add path box mode ""
 	assert_output "enforce
-audit"
+audit
+learn"
+	run complete_lockcctl policy suggest job --
+	assert_output "--base
+--from
+--allow-forbidden"
 	run complete_lockcctl upgrade p
 	assert_output "plan"
 }

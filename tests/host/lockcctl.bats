@@ -18,7 +18,7 @@ setup() {
 @test "help prints the usage on stdout and exits 0" {
 	run --separate-stderr "$LOCKCCTL" help
 	assert_status 0
-	assert_output_contains "lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit]"
+	assert_output_contains "lockcctl container add path CGROUP policy POLICY [name NAME] [mode enforce|audit|learn]"
 	[ -z "$stderr" ]
 }
 
@@ -308,6 +308,7 @@ $builtin"
 	assert_output_contains "default-policy baseline"
 	assert_output_contains "namespace kube-system privileged"
 	assert_output_contains "on-error refuse"
+	assert_output_contains "annotation-forbidden-modes audit learn"
 	run "$LOCKCCTL" config get runtime
 	assert_output "runc"
 	run "$LOCKCCTL" config get nothing
@@ -352,7 +353,7 @@ $builtin"
 	check 'default-policy a\nfrobnicate yes\n' ":2: unknown setting 'frobnicate'; known: default-policy, default-mode, namespace, annotation-forbidden-policies, annotation-forbidden-modes, on-error, runtime, guard, guard-exempt, guard-policy."
 	check 'default-policy a\ndefault-policy b\n' ":2: 'default-policy' is set twice."
 	check 'default-policy a b\n' ":1: 'default-policy' takes 1 value."
-	check 'default-policy a\ndefault-mode loose\n' ":2: unknown mode 'loose'; expected enforce or audit."
+	check 'default-policy a\ndefault-mode loose\n' ":2: unknown mode 'loose'; expected enforce, audit or learn."
 	check 'default-policy a\nnamespace x\n' ":2: 'namespace' takes 2 values."
 	check 'default-policy a\nnamespace x b\nnamespace x c\n' ":3: namespace x is mapped twice."
 	check 'default-policy a\non-error ignore\n' ":2: on-error is refuse or start-unconfined, not 'ignore'."

@@ -144,6 +144,7 @@ map events
 map ipc_owners
 map event_budgets
 map event_stats
+map learned
 map scratch_slots"
 }
 

@@ -9,7 +9,9 @@
 #
 # And no false positives: a workload of coreutils, forks, execs, threads,
 # pipes, files in /tmp, name lookups through /etc and loopback TCP runs clean
-# under baseline (as root) and restricted (as uid 1000), with no denial.
+# under baseline (as root) and restricted (as uid 1000), with no denial; and
+# the policy that learning mode suggests from that workload runs it with no
+# denial and blocks the catalogue as restricted does.
 
 # shellcheck disable=SC2016 # the workloads' scripts expand inside the containers
 
@@ -75,11 +77,11 @@ techniques() {
 	TECHNIQUES
 }
 
-# catalogue POLICY [bundle options]: every technique in one container; prints
-# "TECHNIQUE escaped|blocked" lines. setuid-root runs a setuid-root copy of
+# catalogue POLICY [bundle options]: every technique in one container (named
+# $CATALOGUE_NAME if set); prints "TECHNIQUE escaped|blocked" lines. setuid-root runs a setuid-root copy of
 # the probe as uid 1000, the way to root that a root container does not need.
 catalogue() {
-	local policy=$1 name=c$RANDOM script
+	local policy=$1 name=${CATALOGUE_NAME:-c$RANDOM} script
 	shift
 	script=$(techniques "$name" | while read -r technique args; do
 		# shellcheck disable=SC2086 # args are words
@@ -144,4 +146,33 @@ workload ok"
 workload ok"
 	run "$LOCKCCTL" --json events
 	assert_output ""
+}
+
+# The attacker is there while the policy is learned: the catalogue runs in
+# the learning container too (let through, as learning lets everything),
+# and the suggestion must leave out what it needed.
+@test "a policy learned from the workload and the catalogue (policy suggest) runs the workload clean enforced, and blocks every technique as restricted does" {
+	local learner=c$RANDOM name=c$RANDOM
+	CONTAINER_MODE=learn run no_false_positives "$learner" restricted --user 1000
+	assert_output "coreutils ok
+workload ok"
+	# The same name, so that both runs are learned as one container's.
+	run container_remove runc "$learner"
+	CATALOGUE_NAME=$learner CONTAINER_MODE=learn catalogue restricted --user 1000 >/dev/null
+	"$LOCKCCTL" policy suggest "$learner" >"$BATS_FILE_TMPDIR/learned-workload.policy"
+	"$LOCKCCTL" container forget "$learner" >/dev/null
+	"$LOCKCCTL" policy apply "$BATS_FILE_TMPDIR/learned-workload.policy" >/dev/null
+	printf '# the suggested policy: %s lines, %s of them allow path rules (restricted: %s)\n' \
+		"$(grep -vc '^#' "$BATS_FILE_TMPDIR/learned-workload.policy")" \
+		"$(grep -Ec '^allow (file|exec|write) ' "$BATS_FILE_TMPDIR/learned-workload.policy")" \
+		"$(grep -Ec '^allow (file|exec|write) ' "$POLICY_DEFAULTS/restricted.policy")" >&3
+	"$LOCKCCTL" events >/dev/null
+	run no_false_positives "$name" learned-workload --user 1000
+	assert_output "coreutils ok
+workload ok"
+	run "$LOCKCCTL" --json events
+	assert_output ""
+
+	catalogue learned-workload --user 1000 >"$BATS_TEST_TMPDIR/observed"
+	check_catalogue learned-workload blocked
 }

@@ -132,13 +132,16 @@ volume"
 	rm -rf /var/lib/docker/containers /var/lib/docker/volumes /var/lib/kubelet/pods
 }
 
-@test "annotations cannot choose privileged or audit mode unless lockc.conf allows it" {
+@test "annotations cannot choose privileged, audit or learn mode unless lockc.conf allows it" {
 	local name=c$RANDOM
 	run hooked runc "$name" --annotation org.lockc.policy=privileged -- true
 	assert_output_contains "Error: lockc refuses container $name: its annotation org.lockc.policy asks for policy 'privileged', which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-policies)."
 	name=c$RANDOM
 	run hooked runc "$name" --annotation org.lockc.mode=audit -- true
 	assert_output_contains "Error: lockc refuses container $name: its annotation org.lockc.mode asks for audit mode, which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-modes)."
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.mode=learn -- true
+	assert_output_contains "Error: lockc refuses container $name: its annotation org.lockc.mode asks for learn mode, which (built-in lockc.conf) forbids annotations to choose (annotation-forbidden-modes)."
 	mkdir -p /etc/lockc
 	printf 'default-policy baseline\nannotation-forbidden-policies\nannotation-forbidden-modes\n' >/etc/lockc/lockc.conf
 	name=c$RANDOM
@@ -150,6 +153,13 @@ volume"
 	assert_output "kallsyms read"
 	run registration "$name"
 	assert_output "restricted audit"
+	name=c$RANDOM
+	run hooked runc "$name" --annotation org.lockc.policy=restricted --annotation org.lockc.mode=learn -- \
+		sh -c 'cat /proc/kallsyms >/dev/null && echo kallsyms read'
+	assert_output "kallsyms read"
+	run registration "$name"
+	assert_output "restricted learn"
+	"$LOCKCCTL" container forget "$name" >/dev/null
 }
 
 @test "fail closed: unknown policy, lockc not loaded, a full containers map, a broken lockc.conf" {

@@ -11,7 +11,8 @@
 # check through both engines with no event at all: a denial the program
 # survives is still a false positive. Under restricted, as uid 1000, each
 # passes the same check; the events are the denials that policy exists to
-# make, named in each test (there is one: root's first exec).
+# make, named in each test (there is one: root's first exec). And the policy
+# learning mode suggests for each server runs it enforced with no denial.
 
 load ../vm
 
@@ -35,6 +36,7 @@ setup() {
 }
 
 teardown() {
+	rm -f /etc/lockc/lockc.conf
 	docker ps -aq | xargs -r docker rm --force >/dev/null 2>&1
 	"${PODMAN[@]}" rm --all --force --time 0 >/dev/null 2>&1
 }
@@ -254,4 +256,88 @@ configured"
 	assert_output_contains "exec /usr/bin/apt-get: operation not permitted"
 	run denials_of
 	assert_output "denied run-as-root uid0=real apt-get"
+}
+
+# ---- policies learned from the workloads -------------------------------------
+#
+# Each server under restricted as uid 1000 in learning mode (chosen by label,
+# which lockc.conf must allow), through its functional check; then the policy
+# `lockcctl policy suggest` makes of it, enforced, through the same check in
+# a fresh container and volume: no denial, and what restricted denies still
+# denied. Docker only: podman runs the same programs.
+
+# learn_and_enforce IMAGE-NAME CHECK RUN-OPTION... -- COMMAND...: the round
+# trip for one server; CHECK NAME runs its functional check in container
+# NAME (a shell among its programs), and each run's volume is
+# "$IMAGE-NAME-learn" or "-enforced".
+learn_and_enforce() {
+	local image=$1 check=$2 learner name options=() command=()
+	shift 2
+	while [ "$1" != -- ]; do options+=("$1"); shift; done
+	shift
+	command=("$@")
+	mkdir -p /etc/lockc
+	sed 's/^annotation-forbidden-modes .*/annotation-forbidden-modes audit/' "$POLICY_DEFAULTS/lockc.conf" \
+		>/etc/lockc/lockc.conf
+	learner=$(serve docker restricted --label org.lockc.mode=learn -u 1000 -v "$image-learn:/data" \
+		"${options[@]}" -- "${command[@]}")
+	"$check" "$learner"
+	docker rm --force "$learner" >/dev/null
+	"$LOCKCCTL" policy suggest "$learner" >"$BATS_TEST_TMPDIR/learned-$image.policy"
+	"$LOCKCCTL" container forget "$learner" >/dev/null
+	"$LOCKCCTL" policy apply "$BATS_TEST_TMPDIR/learned-$image.policy" >/dev/null
+	printf '# learned-%s: %s policy lines, %s allow path rules (restricted: %s)\n' "$image" \
+		"$(grep -vc '^#' "$BATS_TEST_TMPDIR/learned-$image.policy")" \
+		"$(grep -Ec '^allow (file|exec|write) ' "$BATS_TEST_TMPDIR/learned-$image.policy")" \
+		"$(grep -Ec '^allow (file|exec|write) ' "$POLICY_DEFAULTS/restricted.policy")" >&3
+	# LOCKC_SHOW_LEARNED=1 prints the policies themselves.
+	[ -z "${LOCKC_SHOW_LEARNED:-}" ] || sed 's/^/# /' "$BATS_TEST_TMPDIR/learned-$image.policy" >&3
+	"$LOCKCCTL" events >/dev/null
+	name=$(serve docker "learned-$image" -u 1000 -v "$image-enforced:/data" "${options[@]}" -- "${command[@]}")
+	"$check" "$name"
+	[ -z "$(denials_of "$name")" ] || { echo "denials of $name under learned-$image:"; denials_of "$name"; return 1; }
+	# What restricted denies, learned or not, through a program the check ran
+	# (sh): the kernel's tunables, which the files' modes let uid 1000 read;
+	# and, at the start, the host's root.
+	run docker exec "$name" sh -c 'read -r pattern </proc/sys/kernel/core_pattern'
+	assert_status 2
+	assert_output "sh: 1: cannot open /proc/sys/kernel/core_pattern: Operation not permitted"
+	run docker run --rm --label "org.lockc.policy=learned-$image" -v /:/rootfs lockc-server true
+	assert_status 125
+	assert_output_contains "does not allow the host path / mounted at /rootfs"
+}
+
+nginx_check() {
+	wait_until 60 docker exec "$1" curl -sf -m 10 -o /dev/null http://127.0.0.1:8080/
+	run docker exec "$1" sh -c 'curl -s -m 10 http://127.0.0.1:8080/ | grep -o "<title>.*</title>"'
+	assert_output "<title>Welcome to nginx!</title>"
+}
+
+postgres_learned_check() {
+	run postgres_check docker "$1" /tmp
+	assert_output "$POSTGRES_ANSWER"
+}
+
+redis_check() {
+	wait_until 60 docker exec "$1" redis-cli ping
+	run docker exec "$1" sh -c 'redis-cli set greeting kept; redis-cli save; ls /data'
+	assert_output "OK
+OK
+appendonlydir
+dump.rdb"
+}
+
+app_check() {
+	wait_until 60 docker exec "$1" curl -sf -m 10 -o /dev/null http://127.0.0.1:8000/
+	run docker exec "$1" sh -c 'curl -s -m 10 http://127.0.0.1:8000/'
+	assert_output "hello from /app, visit 2"
+}
+
+@test "learned policies: nginx, PostgreSQL, Redis and the Python application each run enforced under the policy learned from them" {
+	learn_and_enforce nginx nginx_check -- nginx -c /etc/nginx/nginx-unprivileged.conf -e stderr -g 'daemon off;'
+	learn_and_enforce postgres postgres_learned_check -e PATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin -- \
+		sh -c 'initdb --auth=trust -D /data/pg >/tmp/initdb.log &&
+			exec postgres -D /data/pg -c jit=off -c listen_addresses= -c unix_socket_directories=/tmp'
+	learn_and_enforce redis redis_check --init -- redis-server --dir /data --appendonly yes --bind 127.0.0.1
+	learn_and_enforce app app_check -w /app -e PORT=8000 -- python3 app.py
 }
