@@ -178,7 +178,9 @@ allow device pts"
 @test "one operation seen in several events counts once, with their count; other containers' events are not read" {
 	event learned open /srv/x
 	event learned open /srv/x
-	jq -c '.container = "other" | .detail = "/srv/other"' <<<"$(tail -n1 "$EVENTS")" >>"$EVENTS"
+	local last
+	last=$(tail -n1 "$EVENTS")
+	jq -c '.container = "other" | .detail = "/srv/other"' <<<"$last" >>"$EVENTS"
 	echo '{"dropped":{"rate_limited":1,"ring_full":0,"no_buffer":0},"since":"since it was loaded"}' >>"$EVENTS"
 	run suggest
 	assert_output_contains "# Suggested by 'lockcctl policy suggest' for container job from 1 distinct operations
