@@ -24,7 +24,7 @@ load ../upgrade-fixture
 
 	LOCKC_OBJECT_DIR=$next run "$SCRIPTS/lockc-load"
 	assert_status 0
-	assert_output "lockc upgraded from $version to $version+next: $programs programs attached, $maps maps pinned at $PIN (11 maps reused, 0 carried)."
+	assert_output "lockc upgraded from $version to $version+next: $programs programs attached, $maps maps pinned at $PIN (12 maps reused, 0 carried)."
 	assert_loop_never_failed
 
 	for name in containers guards own_mounts policies rules armed_tasks; do [ "$(map_id "$name")" = "${before[$name]}" ]; done
