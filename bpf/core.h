@@ -157,8 +157,7 @@ static bool learned_first(struct confinement *c, enum lockc_operation op, __u32 
 	struct lockc_learned_key *key = &s->learned_key;
 	struct lockc_learned *seen, *first = &s->learned_value;
 	__u32 n = detail_len < LOCKC_LEARNED_DETAIL_MAX ? detail_len : LOCKC_LEARNED_DETAIL_MAX - 1;
-	bool ip = op == LOCKC_OP_NET_CONNECT || op == LOCKC_OP_NET_SEND || op == LOCKC_OP_NET_BIND ||
-		  op == LOCKC_OP_NET_LISTEN;
+	bool ip = LOCKC_OP_IS_IP(op);
 
 	if (!c->container)
 		return false;

@@ -562,6 +562,11 @@ struct lockc_cred_owner {
 /* A learned path is cut to this many bytes, its NUL included; rules are not longer. */
 #define LOCKC_LEARNED_DETAIL_MAX LOCKC_RULE_PATH_MAX
 
+/* The IP socket operations, whose learned entries keep neither value nor detail (below). */
+#define LOCKC_OP_IS_IP(op)                                                                        \
+	((op) == LOCKC_OP_NET_CONNECT || (op) == LOCKC_OP_NET_SEND || (op) == LOCKC_OP_NET_BIND || \
+	 (op) == LOCKC_OP_NET_LISTEN)
+
 struct lockc_learned_key {
 	char container[LOCKC_NAME_MAX];	/* the registration's name, NUL-terminated */
 	enum lockc_operation operation;

@@ -231,8 +231,7 @@ static void read_events_file(const char *file, const char *name, struct learned_
 		snprintf(o.detail, sizeof(o.detail), "%s", detail);
 		unescape(o.detail);
 		/* As the kernel keys them (maps/lockc.h, lockc_learned_key). */
-		if (o.op == LOCKC_OP_NET_CONNECT || o.op == LOCKC_OP_NET_SEND || o.op == LOCKC_OP_NET_BIND ||
-		    o.op == LOCKC_OP_NET_LISTEN) {
+		if (LOCKC_OP_IS_IP(o.op)) {
 			o.value = 0;
 			o.detail[0] = '\0';
 		}
