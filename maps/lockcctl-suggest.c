@@ -82,14 +82,21 @@ static bool listed(const char *name, const char *const *list, size_t count)
 	return false;
 }
 
+/* `items` (count used of *cap, each `size` bytes) with room for one more; fail() without memory. */
+static void *make_room(void *items, size_t count, size_t *cap, size_t size)
+{
+	if (count < *cap)
+		return items;
+	*cap = *cap ? 2 * *cap : 256;
+	items = realloc(items, *cap * size);
+	if (!items)
+		fail("out of memory.");
+	return items;
+}
+
 static void add_op(struct learned_ops *l, const struct learned_op *o)
 {
-	if (l->count == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->ops = realloc(l->ops, l->cap * sizeof(*l->ops));
-		if (!l->ops)
-			fail("out of memory.");
-	}
+	l->ops = make_room(l->ops, l->count, &l->cap, sizeof(*l->ops));
 	l->ops[l->count++] = *o;
 }
 
@@ -267,12 +274,7 @@ static void load_base_from_maps(const char *name, struct parsed_policy *p)
 		    bpf_map_lookup_elem(rules_fd, &key, &rule.value))
 			continue;
 		rule.key = key;
-		if (p->count == p->cap) {
-			p->cap = p->cap ? 2 * p->cap : 256;
-			p->rules = realloc(p->rules, p->cap * sizeof(*p->rules));
-			if (!p->rules)
-				fail("out of memory.");
-		}
+		p->rules = make_room(p->rules, p->count, &p->cap, sizeof(*p->rules));
 		p->rules[p->count++] = rule;
 	}
 	p->stated = p->count;
@@ -361,12 +363,7 @@ static void add_path(struct suggestion *s, enum lockc_rule_class class, const ch
 			return;
 		}
 	}
-	if (s->n_paths == s->cap_paths) {
-		s->cap_paths = s->cap_paths ? 2 * s->cap_paths : 256;
-		s->paths = realloc(s->paths, s->cap_paths * sizeof(*s->paths));
-		if (!s->paths)
-			fail("out of memory.");
-	}
+	s->paths = make_room(s->paths, s->n_paths, &s->cap_paths, sizeof(*s->paths));
 	s->paths[s->n_paths] = (struct path_line){ .class = class, .exact = exact, .count = from->count, .why = why };
 	snprintf(s->paths[s->n_paths].path, sizeof(s->paths[0].path), "%s", path);
 	memcpy(s->paths[s->n_paths].comm, from->comm, sizeof(from->comm));
@@ -848,12 +845,7 @@ int do_container_forget(int argc, char **argv)
 		key = next;
 		if (strncmp(key.container, argv[0], LOCKC_NAME_MAX) != 0)
 			continue;
-		if (count == cap) {
-			cap = cap ? 2 * cap : 256;
-			doomed = realloc(doomed, cap * sizeof(*doomed));
-			if (!doomed)
-				fail("out of memory.");
-		}
+		doomed = make_room(doomed, count, &cap, sizeof(*doomed));
 		doomed[count++] = key;
 	}
 	for (size_t i = 0; i < count; i++)
