@@ -13,7 +13,10 @@ static struct scratch *scratch_try(__u32 slot)
 {
 	struct scratch *s = bpf_map_lookup_elem(&scratch_slots, &slot);
 
-	return s && __sync_val_compare_and_swap(&s->busy, 0, 1) == 0 ? s : NULL;
+	if (!s || __sync_val_compare_and_swap(&s->busy, 0, 1))
+		return NULL;
+	s->learned_missed = 0;
+	return s;
 }
 
 /* NULL when every slot of this CPU is taken: the caller denies. */
@@ -148,19 +151,25 @@ static bool event_budget_take(__u64 container, __u32 *suppressed)
 
 /*
  * Whether a learning container does (op, value, detail) for the first time,
- * the detail being detail_len bytes of s->path: then it is recorded in map
- * "learned", else counted there. A full map records nothing (and says no).
+ * the value being s->event.value and the detail detail_len bytes of
+ * s->path: then it is recorded in map
+ * "learned", else counted there. A full map records nothing, says no, and
+ * marks the scratch buffer so that the decision is not kept as recorded.
  */
-static bool learned_first(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
-			  __u32 detail_len, enum lockc_decision decision)
+static bool learned_first(struct confinement *c, enum lockc_operation op, struct scratch *s, __u32 detail_len,
+			  enum lockc_decision decision)
 {
+	__u32 value = s->event.value;
 	struct lockc_learned_key *key = &s->learned_key;
 	struct lockc_learned *seen, *first = &s->learned_value;
 	__u32 n = detail_len < LOCKC_LEARNED_DETAIL_MAX ? detail_len : LOCKC_LEARNED_DETAIL_MAX - 1;
 	bool ip = LOCKC_OP_IS_IP(op);
+	long err;
 
-	if (!c->container)
+	if (!c->container) {
+		s->learned_missed = 1;
 		return false;
+	}
 	__builtin_memset(key, 0, sizeof(*key));
 	/* A helper's copy: clang would stage a 64-byte memcpy on the stack, which the deepest hooks cannot spare. */
 	bpf_probe_read_kernel(key->container, LOCKC_NAME_MAX - 1, c->container->name);
@@ -179,7 +188,11 @@ static bool learned_first(struct confinement *c, enum lockc_operation op, __u32 
 	first->first_ns = bpf_ktime_get_boot_ns();
 	first->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(first->comm, sizeof(first->comm));
-	return bpf_map_update_elem(&learned, key, first, BPF_NOEXIST) == 0;
+	err = bpf_map_update_elem(&learned, key, first, BPF_NOEXIST);
+	/* EEXIST: another CPU recorded it in the meantime. */
+	if (err && err != -EEXIST)
+		s->learned_missed = 1;
+	return !err;
 }
 
 /*
@@ -247,7 +260,7 @@ static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, s
 		report(c, op, LOCKC_DECISION_DENIED, s, detail_len);
 	else if (!learning(c))
 		report(c, op, LOCKC_DECISION_AUDITED, s, detail_len);
-	else if (learned_first(c, op, value, s, detail_len, LOCKC_DECISION_LEARNED))
+	else if (learned_first(c, op, s, detail_len, LOCKC_DECISION_LEARNED))
 		report(c, op, LOCKC_DECISION_LEARNED, s, detail_len);
 	return ret;
 }
@@ -260,10 +273,11 @@ static int refuse(struct confinement *c, enum lockc_operation op, __u32 value, s
 static void learn_use(struct confinement *c, enum lockc_operation op, __u32 value, struct scratch *s,
 		      __u32 detail_len)
 {
-	if (!learning(c) || !learned_first(c, op, value, s, detail_len, LOCKC_DECISION_USED))
+	if (!learning(c))
 		return;
 	s->event.value = value;
-	report(c, op, LOCKC_DECISION_USED, s, detail_len);
+	if (learned_first(c, op, s, detail_len, LOCKC_DECISION_USED))
+		report(c, op, LOCKC_DECISION_USED, s, detail_len);
 }
 
 /* learn_use() for hooks that hold no scratch buffer and have no detail. */
@@ -286,7 +300,6 @@ static void learn_use_value(struct confinement *c, enum lockc_operation op, __u3
  */
 static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 value, const char *detail)
 {
-	int ret = denial(c);
 	struct lockc_event_stats *stats;
 	struct scratch *s = scratch_claim();
 	__u32 zero = 0;
@@ -296,13 +309,18 @@ static int refuse_str(struct confinement *c, enum lockc_operation op, __u32 valu
 		stats = bpf_map_lookup_elem(&event_stats, &zero);
 		if (stats)
 			count_event(&stats->no_buffer);
-		return ret;
+		return denial(c);
 	}
 	if (detail)
 		len = bpf_probe_read_kernel_str(s->path, sizeof(s->path), detail);
 	refuse(c, op, value, s, len > 1 ? len - 1 : 0);
 	scratch_release(s);
-	return ret;
+	/*
+	 * Asked again rather than kept across the calls: a kept answer spilled
+	 * to the stack loses the range that 6.12's verifier checks a hook's
+	 * return value against.
+	 */
+	return denial(c);
 }
 
 /* The name of a dentry, for an event's detail. */

@@ -21,9 +21,11 @@ static bool pathless_exec_allowed(struct confinement *c)
 static int exec_check(struct confinement *c, struct file *file, enum lockc_operation op)
 {
 	struct inode *inode = file->f_inode;
+	struct learned_name_key name = {};
+	__u64 changes, names = 0;
+	__u32 use = op == LOCKC_OP_EXEC ? LEARNED_NAME_EXEC : LEARNED_NAME_EXEC_MAP;
 	bool allowed = false;
 	struct scratch *s;
-	__u64 changes;
 	long len;
 	int ret;
 
@@ -32,6 +34,12 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 	changes = path_changes_now();
 	if (allowed_before(c, inode, INODE_EXEC, changes))
 		return 0;
+	if (learning(c)) {
+		name_learned_key(&name, c, (__u64)file->f_path.mnt, file->f_path.dentry);
+		names = tree_changes_now();
+		if (name_recorded(c, &name, use, names))
+			return 0;
+	}
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(c, op, 0, NULL);
@@ -46,6 +54,8 @@ static int exec_check(struct confinement *c, struct file *file, enum lockc_opera
 		learn_use(c, op, 0, s, len > 1 ? len - 1 : 0);
 	}
 	ret = allowed ? 0 : refuse(c, op, 0, s, len > 1 ? len - 1 : 0);
+	if (learning(c))
+		remember_name_recorded(c, s, &name, use, names);
 	scratch_release(s);
 	return ret;
 }

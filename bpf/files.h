@@ -12,8 +12,10 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	struct confinement c;
 	enum lockc_verdict verdict = LOCKC_VERDICT_DENY;
 	struct inode *inode = file->f_inode;
+	struct learned_name_key name = {};
+	__u32 use = LEARNED_NAME_OPEN;
 	struct mnt_namespace *ns;
-	__u64 changes;
+	__u64 changes, names = 0;
 	struct scratch *s;
 	umode_t mode;
 	dev_t rdev;
@@ -62,6 +64,14 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	if ((file->f_mode & FMODE_WRITE) && !is_device(inode->i_mode) &&
 	    entries_allowed_before(&c, directory_of(file->f_path.dentry), tree_changes_now()))
 		return 0;
+	if (file->f_mode & FMODE_WRITE)
+		use |= LEARNED_NAME_WRITE(LOCKC_WRITE_OPEN);
+	if (learning(&c)) {
+		name_learned_key(&name, &c, (__u64)file->f_path.mnt, file->f_path.dentry);
+		names = tree_changes_now();
+		if (!is_device(inode->i_mode) && name_recorded(&c, &name, use, names))
+			return 0;
+	}
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(&c, LOCKC_OP_OPEN, 0, NULL);
@@ -97,6 +107,8 @@ int BPF_PROG(lockc_file_open, struct file *file, int ret)
 	else
 		learn_use(&c, LOCKC_OP_WRITE, LOCKC_WRITE_OPEN, s, len);
 out:
+	if (learning(&c) && !is_device(inode->i_mode))
+		remember_name_recorded(&c, s, &name, use, names);
 	scratch_release(s);
 	return ret;
 }

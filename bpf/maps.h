@@ -205,6 +205,58 @@ struct {
 } learned SEC(".maps");
 
 /*
+ * What a learning container has recorded in map "learned" for one name: an
+ * entry name of a directory, reached through a mount, whose path, and so
+ * whose record, stay the same while no directory on the node moves or goes
+ * (tree_changes). A repeated use of a recorded name returns at once, as a
+ * kept verdict does for an enforced container (which a learning one cannot
+ * use: a kept verdict answers for names it never showed). See
+ * maps/learned_names.md.
+ *
+ * A name is its directory and the hash the kernel gave it, which it salts
+ * with the directory's dentry: a dentry's own address is no name, since a
+ * file system such as tmpfs frees the dentry of a removed file and gives
+ * its address to the next name made. The directory is its dentry's and its
+ * inode's addresses: another directory would have to reuse both for its
+ * entry of the same name to find this key.
+ */
+struct learned_name_key {
+	__u64 container;	/* the registration's cgroup id */
+	/*
+	 * The struct vfsmount the name was reached through, by address; for
+	 * the inode hooks' changes (timestamps, attributes), which find their
+	 * mount by a search, the task's struct mnt_namespace instead.
+	 */
+	__u64 mount;
+	__u64 directory;	/* the name's d_parent, by address (the dentry itself for a root) */
+	__u64 directory_inode;	/* that directory's struct inode, by address */
+	__u64 name_hash_len;	/* the name's d_name.hash_len */
+};
+
+/* Uses of a name kept in a learned_names entry: opens and execs, and each kind of change (LOCKC_WRITE_*). */
+#define LEARNED_NAME_OPEN 1u
+#define LEARNED_NAME_EXEC 2u
+#define LEARNED_NAME_EXEC_MAP 4u
+#define LEARNED_NAME_WRITE(kind) (8u << (kind))
+_Static_assert(LOCKC_WRITE_TIMES < 29, "every kind of change has a bit of learned_name.recorded");
+
+struct learned_name {
+	__u64 tree_changes;	/* the count in tree_changes before the first decision */
+	__u32 ruleset;		/* that decided the uses */
+	__u32 recorded;		/* LEARNED_NAME_* bits: the uses recorded in "learned" */
+};
+
+/* LRU: a name nobody uses again ages out, and so does a container that is gone. */
+#define LEARNED_NAMES_MAX 8192
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LEARNED_NAMES_MAX);
+	__type(key, struct learned_name_key);
+	__type(value, struct learned_name);
+} learned_names SEC(".maps");
+
+/*
  * Room for a whole path, the rule key built from it and the event that may
  * report it: too big for the BPF stack. The path directly follows the event
  * header, so header and detail leave in one ring-buffer write. Programs run
@@ -221,6 +273,8 @@ struct scratch {
 	/* An entry of map "learned", built here: the key is too big for the stack, the value too on the deepest calls. */
 	struct lockc_learned_key learned_key;
 	struct lockc_learned learned_value;
+	/* Set when learned_first() could not record a use: the decision is then not kept (learned_names). */
+	__u32 learned_missed;
 	/* A cgroup's path as a "guards" key; s->walk after it is the room its writes need. */
 	struct lockc_guard_key guard;
 	/*

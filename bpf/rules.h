@@ -5,7 +5,8 @@
  * caches that spare a repeated operation the path and the lookups: per inode
  * for opens and execs (allowed_inodes), per directory for changes
  * (allowed_dirs), each with the node-wide count that invalidates it
- * (path_changes, tree_changes).
+ * (path_changes, tree_changes), and per name for a learning container
+ * (learned_names).
  */
 #ifndef LOCKC_BPF_RULES_H
 #define LOCKC_BPF_RULES_H
@@ -138,6 +139,63 @@ static void remember_entries_allowed(struct confinement *c, struct inode *dir, _
 	entry.ruleset = c->policy->ruleset;
 	name_directory(&entry, dir);
 	bpf_map_update_elem(&allowed_dirs, &key, &entry, BPF_ANY);
+}
+
+/* The learned_names key of the name of `dentry`, reached through `mount`, for a task of c's container. */
+static void name_learned_key(struct learned_name_key *key, struct confinement *c, __u64 mount,
+			     struct dentry *dentry)
+{
+	struct dentry *directory = BPF_CORE_READ(dentry, d_parent);
+
+	key->container = c->task->container;
+	key->mount = mount;
+	key->directory = (__u64)directory;
+	key->directory_inode = (__u64)BPF_CORE_READ(directory, d_inode);
+	key->name_hash_len = BPF_CORE_READ(dentry, d_name.hash_len);
+}
+
+/* Whether a learned_names entry was made under this ruleset and no directory moved since. */
+static bool learned_name_holds(struct confinement *c, struct learned_name *entry, __u64 changes)
+{
+	return entry->ruleset == c->policy->ruleset && entry->tree_changes == changes;
+}
+
+/*
+ * For a learning container: whether the uses `use` (LEARNED_NAME_*) of the
+ * name `key` stands for are recorded in map "learned" already, so that a
+ * repeat has nothing to add. `changes` is tree_changes read before the
+ * decision.
+ */
+static bool name_recorded(struct confinement *c, struct learned_name_key *key, __u32 use, __u64 changes)
+{
+	struct learned_name *entry;
+
+	if (!c->policy)
+		return false;
+	entry = bpf_map_lookup_elem(&learned_names, key);
+	return entry && (entry->recorded & use) == use && learned_name_holds(c, entry, changes);
+}
+
+/*
+ * Best effort, after a learning container's decision on the name `key`
+ * stands for: keep that its uses `use` are recorded, unless learned_first()
+ * could not record one (s->learned_missed). A full map drops the least
+ * recently used name, which is then decided in full again.
+ */
+static void remember_name_recorded(struct confinement *c, struct scratch *s, struct learned_name_key *key,
+				   __u32 use, __u64 changes)
+{
+	struct learned_name *entry, fresh = { .tree_changes = changes, .recorded = use };
+
+	if (s->learned_missed || !c->policy)
+		return;
+	entry = bpf_map_lookup_elem(&learned_names, key);
+	if (entry && learned_name_holds(c, entry, changes)) {
+		__sync_fetch_and_or(&entry->recorded, use);
+		return;
+	}
+	fresh.ruleset = c->policy->ruleset;
+	bpf_map_update_elem(&learned_names, key, &fresh, BPF_ANY);
 }
 
 /*

@@ -174,6 +174,20 @@ static bool kernel_state_refused(struct confinement *c, struct dentry *dentry)
 	return true;
 }
 
+/*
+ * The mount of a learned_names key for a change of `kind` through `vfsmnt`:
+ * that mount, or for the changes only inode hooks see (attributes and
+ * timestamps), the task's mount namespace, in which inode_change() finds
+ * the same mount for a name until a mount changes (tree_changes), so that
+ * a repeat is answered before that search.
+ */
+static __u64 learned_name_mount(struct vfsmount *vfsmnt, enum lockc_write_kind kind)
+{
+	if (kind == LOCKC_WRITE_XATTR || kind == LOCKC_WRITE_TIMES)
+		return (__u64)bpf_get_current_task_btf()->nsproxy->mnt_ns;
+	return (__u64)vfsmnt;
+}
+
 /* The directory `dentry` is an entry of, for map allowed_dirs; NULL for a file system's root. */
 static struct inode *directory_of(struct dentry *dentry)
 {
@@ -221,6 +235,7 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 {
 	struct mnt_namespace *ns = BPF_CORE_READ(real_mount(vfsmnt), mnt_ns);
 	struct path_parent parent = {};
+	struct learned_name_key name = {};
 	struct inode *dir;
 	struct scratch *s;
 	__u64 changes;
@@ -245,6 +260,11 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	dir = directory_of(dentry);
 	if (entries_allowed_before(c, dir, changes))
 		return 0;
+	if (learning(c)) {
+		name_learned_key(&name, c, learned_name_mount(vfsmnt, kind), dentry);
+		if (name_recorded(c, &name, LEARNED_NAME_WRITE(kind), changes))
+			return 0;
+	}
 	s = scratch_claim();
 	if (!s)
 		return refuse_str(c, LOCKC_OP_WRITE, kind, NULL);
@@ -265,6 +285,8 @@ static int write_check(struct confinement *c, struct vfsmount *vfsmnt, struct de
 	}
 	ret = allowed ? 0 : refuse(c, LOCKC_OP_WRITE, kind, s, len);
 out:
+	if (learning(c))
+		remember_name_recorded(c, s, &name, LEARNED_NAME_WRITE(kind), changes);
 	scratch_release(s);
 	return ret;
 }
@@ -302,10 +324,18 @@ static __attribute__((always_inline)) int inode_change(struct dentry *dentry, en
 	/*
 	 * Before the search for the mount, most of what the hook costs: the
 	 * container was allowed to change this directory's entries through
-	 * a path it has, so the path it uses now changes nothing.
+	 * a path it has, so the path it uses now changes nothing; or, learning,
+	 * it made this change of this name before, and it is recorded.
 	 */
 	if (entries_allowed_before(&c, directory_of(dentry), tree_changes_now()))
 		return 0;
+	if (learning(&c)) {
+		struct learned_name_key name;
+
+		name_learned_key(&name, &c, learned_name_mount(NULL, kind), dentry);
+		if (name_recorded(&c, &name, LEARNED_NAME_WRITE(kind), tree_changes_now()))
+			return 0;
+	}
 	mnt = mount_of_dentry(dentry);
 	if (!mnt)
 		return refuse_str(&c, LOCKC_OP_WRITE_DETACHED, kind, dentry_name(dentry));

@@ -726,7 +726,7 @@ int do_policy_suggest(int argc, char **argv)
 
 	if (!json_output) {
 		printf("# Suggested by 'lockcctl policy suggest' for container %s from %zu distinct operations\n"
-		       "# (%llu in all), starting from policy %s.\n"
+		       "# (decided %llu times in all), starting from policy %s.\n"
 		       "# Save it as NAME.policy and apply it with 'lockcctl policy apply NAME.policy'.\n",
 		       name, learned.count, (unsigned long long)total, base.file);
 		if (learned.map_full)
@@ -797,7 +797,7 @@ int do_policy_suggest(int argc, char **argv)
 
 		snprintf(line, sizeof(line), "allow %s %s%s", path_class_name(p->class), p->path,
 			 p->exact ? " exact" : "");
-		snprintf(comment, sizeof(comment), "used %llu time%s, first by %s%s%s", (unsigned long long)p->count,
+		snprintf(comment, sizeof(comment), "decided %llu time%s, first used by %s%s%s", (unsigned long long)p->count,
 			 p->count == 1 ? "" : "s", p->comm[0] ? p->comm : "?", p->why ? "; generalised: " : "",
 			 p->why ? p->why : "");
 		emit(&s, line, comment);
@@ -815,7 +815,7 @@ int do_policy_suggest(int argc, char **argv)
 
 			json_int_t count = json_integer_value(json_object_get(o, "count"));
 
-			printf("#   %s (%s, %lld time%s, first by %s)\n", json_string_value(json_object_get(o, "needs")),
+			printf("#   %s (%s, decided %lld time%s, first used by %s)\n", json_string_value(json_object_get(o, "needs")),
 			       json_string_value(json_object_get(o, "operation")), (long long)count, count == 1 ? "" : "s",
 			       json_string_value(json_object_get(o, "comm")));
 		}
@@ -828,13 +828,36 @@ int do_policy_suggest(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The kernel keeps the names a learning container used as recorded (map
+ * learned_names) until a directory on the node moves or goes: one more in
+ * tree_changes ends them all, so that the uses after a forget are recorded
+ * again. Kept verdicts of enforced containers end too, and are made again
+ * on their next use.
+ */
+static void end_recorded_names(void)
+{
+	__u32 zero = 0;
+	__u64 changes;
+	int fd = open_map("tree_changes", sizeof(zero), sizeof(changes));
+
+	if (bpf_map_lookup_elem(fd, &zero, &changes))
+		fail("cannot read map tree_changes: %s; learned uses of names kept before may go unrecorded until a directory moves.",
+		     strerror(errno));
+	changes++;
+	if (bpf_map_update_elem(fd, &zero, &changes, BPF_ANY))
+		fail("cannot write map tree_changes: %s; learned uses of names kept before may go unrecorded until a directory moves.",
+		     strerror(errno));
+	close(fd);
+}
+
 /* lockcctl container forget NAME: delete what NAME learned. */
 int do_container_forget(int argc, char **argv)
 {
 	struct lockc_learned_key key, next, *doomed = NULL;
-	size_t count = 0, cap = 0;
+	size_t count = 0, cap = 0, deleted = 0;
 	bool first = true;
-	int fd;
+	int fd, err = 0;
 
 	if (argc != 1)
 		fail("'container forget' needs the name of a container.");
@@ -848,9 +871,17 @@ int do_container_forget(int argc, char **argv)
 		doomed = make_room(doomed, count, &cap, sizeof(*doomed));
 		doomed[count++] = key;
 	}
-	for (size_t i = 0; i < count; i++)
-		if (bpf_map_delete_elem(fd, &doomed[i]) && errno != ENOENT)
-			fail("cannot delete an entry of map learned (%zu of %zu deleted): %s.", i, count, strerror(errno));
+	for (; deleted < count; deleted++) {
+		if (bpf_map_delete_elem(fd, &doomed[deleted]) && errno != ENOENT) {
+			err = errno;
+			break;
+		}
+	}
+	/* Even after a failed deletion: what was deleted must be recorded again when used. */
+	if (deleted > 0)
+		end_recorded_names();
+	if (err)
+		fail("cannot delete an entry of map learned (%zu of %zu deleted): %s.", deleted, count, strerror(err));
 	if (json_output)
 		print_json(json_pack("{s:s,s:I}", "container", argv[0], "forgotten", (json_int_t)count));
 	else

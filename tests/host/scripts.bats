@@ -145,6 +145,7 @@ map ipc_owners
 map event_budgets
 map event_stats
 map learned
+map learned_names
 map scratch_slots"
 }
 

@@ -58,7 +58,7 @@ suggested_lines() {
 	refute_line "allow file /etc"
 	refute_line "allow exec /usr"
 	run suggest
-	assert_output_contains "# used 1 time, first by cat
+	assert_output_contains "# decided 1 time, first used by cat
 allow exec /usr/bin/cat exact"
 }
 
@@ -89,7 +89,7 @@ allow exec /usr/bin/cat exact"
 	assert_line "allow file /srv/in"
 	[[ "$output" != *"/srv/in/f"* ]]
 	run suggest
-	assert_output_contains "# used 9 times, first by app; generalised: more than 8 entries of the directory"
+	assert_output_contains "# decided 9 times, first used by app; generalised: more than 8 entries of the directory"
 }
 
 @test "a process's or a terminal's name gives the base's own prefix rule; a name the base allows only exactly stays exact" {
@@ -109,7 +109,7 @@ allow exec /usr/bin/cat exact"
 	run suggest
 	assert_status 0
 	assert_output_contains "allow file /proc/sys/kernel/ngroups_max exact"
-	assert_output_contains "#   file /proc/sys/kernel/knob1 (open, 1 time, first by app)"
+	assert_output_contains "#   file /proc/sys/kernel/knob1 (open, decided 1 time, first used by app)"
 	refute_line "allow file /proc/sys/kernel"
 	refute_line "allow file /proc/sys"
 }
@@ -133,13 +133,13 @@ allow run-as-root"
 	assert_output_contains "deny raw-sockets"
 	assert_output_contains "deny exec-memfd"
 	assert_output_contains "# Left out: $BASE forbids these for a reason (--allow-forbidden adds them):
-#   file /run/secrets/kubernetes.io/serviceaccount/token (open, 1 time, first by app)
-#   mount (mount, 1 time, first by mount)
-#   exec-memfd (exec, 1 time, first by app)
-#   capability chown (capability, 1 time, first by chown)
-#   capability sys_admin (capability, 1 time, first by mount)
-#   raw-sockets (socket, 1 time, first by ping)
-#   device 8:0 (char or block: add its line by hand) (device, 1 time, first by app)"
+#   file /run/secrets/kubernetes.io/serviceaccount/token (open, decided 1 time, first used by app)
+#   mount (mount, decided 1 time, first used by mount)
+#   exec-memfd (exec, decided 1 time, first used by app)
+#   capability chown (capability, decided 1 time, first used by chown)
+#   capability sys_admin (capability, decided 1 time, first used by mount)
+#   raw-sockets (socket, decided 1 time, first used by ping)
+#   device 8:0 (char or block: add its line by hand) (device, decided 1 time, first used by app)"
 
 	run suggest --allow-forbidden
 	assert_status 0
@@ -171,8 +171,8 @@ allow netlink route
 allow device null
 allow device pts"
 	run suggest
-	assert_output_contains "#   netlink sock_diag (socket, 1 time, first by ss)
-#   socket packet (socket, 1 time, first by tcpdump)"
+	assert_output_contains "#   netlink sock_diag (socket, decided 1 time, first used by ss)
+#   socket packet (socket, decided 1 time, first used by tcpdump)"
 }
 
 @test "one operation seen in several events counts once, with their count; other containers' events are not read" {
@@ -184,8 +184,8 @@ allow device pts"
 	echo '{"dropped":{"rate_limited":1,"ring_full":0,"no_buffer":0},"since":"since it was loaded"}' >>"$EVENTS"
 	run suggest
 	assert_output_contains "# Suggested by 'lockcctl policy suggest' for container job from 1 distinct operations
-# (2 in all), starting from policy $BASE."
-	assert_output_contains "# used 2 times, first by app
+# (decided 2 times in all), starting from policy $BASE."
+	assert_output_contains "# decided 2 times, first used by app
 allow file /srv/x exact"
 	[[ "$output" != *"/srv/other"* ]]
 }
@@ -196,7 +196,7 @@ allow file /srv/x exact"
 	run "$LOCKCCTL" --json policy suggest job --base "$BASE" --from "$EVENTS"
 	assert_status 0
 	[ "$(jq -c '.container, .distinct, .operations, .map_full, .allow_forbidden' <<<"$output" | paste -sd' ')" = '"job" 2 2 false false' ]
-	[ "$(jq -r '.lines[] | select(.line == "allow file /etc/hostname exact") | .learned' <<<"$output")" = "used 1 time, first by app" ]
+	[ "$(jq -r '.lines[] | select(.line == "allow file /etc/hostname exact") | .learned' <<<"$output")" = "decided 1 time, first used by app" ]
 	[ "$(jq -c '.left_out' <<<"$output")" = '[{"needs":"mount","operation":"mount","count":1,"comm":"mount"}]' ]
 }
 

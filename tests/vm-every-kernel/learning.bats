@@ -69,17 +69,26 @@ learned_entries() {
 			| "\(.value.decision) \(.key.operation) \(.key.detail) \(.value.count)"' | sort
 }
 
-@test "a learning container is refused nothing; what its policy denies is recorded once, with a count, and reported once" {
+@test "a learning container is refused nothing; what its policy denies is recorded once and reported once" {
 	apply_policy_variant other-denied privileged 'allow file /' "deny file $data/other"
 	"$LOCKCCTL" container add path learn-a policy other-denied name job mode learn >/dev/null
 	run in_cgroup learn-a sh -c 'cat "$1"; cat "$1"' sh "$data/other/secret"
 	assert_status 0
 	assert_output "secret
 secret"
+	# The second read was answered by the name's record (learned_names): counted once.
+	run learned_entries job
+	assert_output_contains "LOCKC_DECISION_LEARNED LOCKC_OP_OPEN $data/other/secret 1"
+	run learned_events job
+	assert_output "learned open - $data/other/secret"
+	# A directory that moves ends every record of a name: the next read is decided, and counted, again.
+	mv "$data/in" "$data/in-moved"
+	run in_cgroup learn-a cat "$data/other/secret"
+	assert_status 0
 	run learned_entries job
 	assert_output_contains "LOCKC_DECISION_LEARNED LOCKC_OP_OPEN $data/other/secret 2"
 	run learned_events job
-	assert_output "learned open - $data/other/secret"
+	assert_output ""
 
 	# The twin: enforced, the same policy refuses it.
 	"$LOCKCCTL" container add path learn-b policy other-denied name enforced >/dev/null
@@ -114,6 +123,26 @@ secret"
 	run learned_entries job
 	assert_output_contains "LOCKC_OP_OPEN $data/in/f1 1"
 	assert_output_contains "LOCKC_OP_OPEN $data/in/link 1"
+}
+
+@test "a learning container sees every name it uses: a second mount of a file, a renamed file, a file made again" {
+	apply_policy_variant everything privileged 'allow file /'
+	mkdir "$data/bound"
+	mount --bind "$data/in" "$data/bound"
+	"$LOCKCCTL" container add path learn-a policy everything name job mode learn >/dev/null
+	run in_cgroup learn-a sh -c 'cat "$1/in/f2" "$1/bound/f2" "$1/in/f2"; mv "$1/in/f3" "$1/in/g3"; cat "$1/in/g3"
+		echo a >"$1/out/again"; rm "$1/out/again"; echo b >"$1/out/again"' sh "$data"
+	umount "$data/bound"
+	assert_status 0
+	run learned_entries job
+	assert_output_contains "LOCKC_OP_OPEN $data/in/f2 1"
+	assert_output_contains "LOCKC_OP_OPEN $data/bound/f2 1"
+	assert_output_contains "LOCKC_OP_WRITE $data/in/f3 1"
+	assert_output_contains "LOCKC_OP_WRITE $data/in/g3 1"
+	assert_output_contains "LOCKC_OP_OPEN $data/in/g3 1"
+	# Made, removed and made again: each change is recorded once, the same name every time.
+	[ "$(grep -c "LOCKC_OP_WRITE $data/out/again 1" <<<"$output")" -eq 3 ]
+	[ "$(grep -c "LOCKC_OP_OPEN $data/out/again 1" <<<"$output")" -eq 1 ]
 }
 
 @test "the suggested policy runs the job again, enforced, with no denial; forbidden operations are left out and stay refused" {
@@ -180,4 +209,9 @@ secret"
 	run "$LOCKCCTL" policy suggest job
 	assert_status 1
 	assert_output "Error: nothing was learned for container 'job'; run it in learning mode (mode learn) first."
+	# What the container does after a forget is recorded again, though it did it before.
+	run job learn-a
+	assert_status 0
+	run learned_entries job
+	assert_output_contains "LOCKC_DECISION_USED LOCKC_OP_OPEN /etc/hostname 1"
 }

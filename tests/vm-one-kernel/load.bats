@@ -160,7 +160,7 @@ programs: $programs of $programs attached"
 	rules=$(bpftool map dump pinned "$PIN/maps/rules" -j | jq length)
 	guards=$(grep -Ec '^guard(-exempt)? ' "$POLICY_DEFAULTS/lockc.conf")
 	expected+=$'\n'$(map_status_lines containers=1 guards="$guards" own_mounts=0 policies=4 rules="$rules" armed_tasks path_changes=1 \
-		tree_changes=1 task_creds=0 allowed_inodes allowed_dirs=0 loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 learned=0 scratch_slots=4)
+		tree_changes=1 task_creds=0 allowed_inodes allowed_dirs=0 loaded_object=1 events ipc_owners=0 event_budgets=0 event_stats=1 learned=0 learned_names=0 scratch_slots=4)
 	run "$SCRIPTS/lockc-status"
 	assert_status 0
 	assert_output "$expected"
@@ -170,7 +170,7 @@ programs: $programs of $programs attached"
 	[ "$(jq -r '.state, .programs[0].name, ([.maps[] | .name + "=" + (.entries | tostring)] | join(" "))' \
 		<<<"$output")" = "loaded
 lockc_arm
-containers=1 guards=$guards own_mounts=0 policies=4 rules=$rules armed_tasks=null path_changes=1 tree_changes=1 task_creds=0 allowed_inodes=null allowed_dirs=0 loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 learned=0 scratch_slots=4" ]
+containers=1 guards=$guards own_mounts=0 policies=4 rules=$rules armed_tasks=null path_changes=1 tree_changes=1 task_creds=0 allowed_inodes=null allowed_dirs=0 loaded_object=1 events=null ipc_owners=0 event_budgets=0 event_stats=1 learned=0 learned_names=0 scratch_slots=4" ]
 	rmdir /sys/fs/cgroup/status-test
 }
 
