@@ -188,6 +188,17 @@ map scratch_slots"
 	[[ ${lines[-1]} =~ ^#\ file\ suite/b\.bats:\ [0-9]+\ s,\ exit\ 1$ ]]
 }
 
+@test "tests/durations names suite files that exist, each with a whole number of seconds" {
+	run awk '!/^#/ && NF' "$PROJECT/tests/durations"
+	assert_status 0
+	[ "${#lines[@]}" -gt 0 ]
+	for line in "${lines[@]}"; do
+		read -r file seconds extra <<<"$line"
+		[ -f "$PROJECT/tests/$file" ] || { echo "tests/durations names $file, which is no suite file."; false; }
+		[[ $seconds =~ ^[1-9][0-9]*$ ]] && [ -z "$extra" ] || { echo "tests/durations: '$line' is not FILE SECONDS."; false; }
+	done
+}
+
 @test "vmtest/run names the kernels it knows" {
 	run "$PROJECT/vmtest/run" -k 2.6 -- true
 	assert_status 1
