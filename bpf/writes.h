@@ -313,6 +313,7 @@ static __attribute__((always_inline)) int inode_change(struct dentry *dentry, en
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct confinement c;
 	struct vfsmount *mnt;
+	__u64 changes;
 
 	if (!armed_task(task))
 		return 0;
@@ -327,13 +328,14 @@ static __attribute__((always_inline)) int inode_change(struct dentry *dentry, en
 	 * a path it has, so the path it uses now changes nothing; or, learning,
 	 * it made this change of this name before, and it is recorded.
 	 */
-	if (entries_allowed_before(&c, directory_of(dentry), tree_changes_now()))
+	changes = tree_changes_now();
+	if (entries_allowed_before(&c, directory_of(dentry), changes))
 		return 0;
 	if (learning(&c)) {
 		struct learned_name_key name;
 
 		name_learned_key(&name, &c, learned_name_mount(NULL, kind), dentry);
-		if (name_recorded(&c, &name, LEARNED_NAME_WRITE(kind), tree_changes_now()))
+		if (name_recorded(&c, &name, LEARNED_NAME_WRITE(kind), changes))
 			return 0;
 	}
 	mnt = mount_of_dentry(dentry);

@@ -37,8 +37,8 @@
 /*
  * Never taken over, whatever their layout: a verdict that one build's
  * programs cached, or a name they kept as learned (and the counter that
- * dates both), is no verdict of another's; scratch_slots holds nothing between calls; loaded_object
- * describes the programs it was loaded with.
+ * dates both), is no verdict of another's; scratch_slots holds nothing
+ * between calls; loaded_object describes the programs it was loaded with.
  */
 static const char *const always_fresh[] = { "allowed_inodes", "path_changes", "allowed_dirs", "tree_changes",
 					    "learned_names", "scratch_slots", "loaded_object" };
