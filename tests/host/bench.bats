@@ -42,6 +42,8 @@ setup() {
 		echo "program host open-close 4000 lockc_file_open 4000 800000"
 		echo "program restricted open-close 4000 lockc_file_open 4000 4000000"
 		echo "program restricted stat 4000 lockc_other 10 4000"
+		echo "program learning open-close 4000 lockc_file_open 4000 6000000"
+		echo "program learning open-close 4000 lockc_other 4000 400000"
 		echo "map loaded rules lpm_trie 65536 1048576"
 		echo "map full rules lpm_trie 65536 3145728"
 		echo "map loaded containers hash 16384 2097152"
@@ -106,11 +108,12 @@ setup() {
 @test "report: lockc's programs per iteration of each operation, and per run over all of them" {
 	run "$REPORT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/lockc.txt" "$BATS_TEST_TMPDIR/apparmor.txt"
 	assert_status 0
-	assert_output_contains $'\n'"| open-close | 200 | 1000 | lockc_file_open (1000) |"$'\n'
-	assert_output_contains $'\n'"| stat | 0 | 1 | lockc_other (1) |"$'\n'
-	assert_output_contains $'\n'"| fork-exec-wait | 0 | 0 | - |"$'\n'
-	assert_output_contains $'\n'"| lockc_file_open | 4000 | 200 | 4000 | 1000 |"$'\n'
-	assert_output_contains $'\n'"| lockc_other | 0 | - | 10 | 400 |"$'\n'
+	assert_output_contains $'\n'"| operation | host process | restricted container | its costliest program | restricted, learning | its costliest program |"$'\n'
+	assert_output_contains $'\n'"| open-close | 200 | 1000 | lockc_file_open (1000) | 1600 | lockc_file_open (1500) |"$'\n'
+	assert_output_contains $'\n'"| stat | 0 | 1 | lockc_other (1) | 0 | - |"$'\n'
+	assert_output_contains $'\n'"| fork-exec-wait | 0 | 0 | - | 0 | - |"$'\n'
+	assert_output_contains $'\n'"| lockc_file_open | 4000 | 200 | 4000 | 1000 | 4000 | 1500 |"$'\n'
+	assert_output_contains $'\n'"| lockc_other | 0 | - | 10 | 400 | 4000 | 100 |"$'\n'
 }
 
 @test "report: the CSV has every condition and operation, the 1,000 containers scaled by their own rounds' host process" {
